@@ -1,0 +1,1 @@
+"""The project's item pipelines: normalize raw values, then store them in the SQLite archive."""

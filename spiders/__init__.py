@@ -1,0 +1,1 @@
+"""The project's Scrapy spiders (found through ``SPIDER_MODULES`` in ``archiver.settings``)."""

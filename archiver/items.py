@@ -94,7 +94,7 @@ class Comment:
     # Filled by the normalize pipeline:
     posted_at: str | None = None  # ISO 8601: "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS]+09:00"
     posted_date: str | None = None  # Tokyo calendar date "YYYY-MM-DD"
-    posted_precision: str | None = None  # "day", "minute" or "second"
+    posted_precision: str | None = None  # "day", "hour", "minute" or "second": what the page showed
     votes: int | None = None
 
 

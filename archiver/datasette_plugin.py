@@ -1,0 +1,104 @@
+"""Datasette plugin for the archive (registered through the ``datasette`` entry point).
+
+With the archiver installed, ``datasette data/archive.db`` needs no options:
+
+* ``get_metadata`` supplies ``archiver/datasette/metadata.yml`` (descriptions, labels,
+  facets, sort orders, canned queries) for every attached database that is an archive;
+* ``prepare_connection`` registers ``ja_fts_query(text)`` for SQL, and on archive
+  databases replaces Datasette's ``escape_fts`` with the Japanese-aware query builder.
+  The table search box (``?_search=``) runs ``MATCH escape_fts(:search)``, so this makes
+  it find 3+ character Japanese words (戦闘機 -> ``"戦闘 闘機"``), full-width latin and
+  one-character queries, while the box still shows what the user typed.
+"""
+
+from __future__ import annotations
+
+import copy
+import sqlite3
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from datasette import hookimpl
+
+from archiver.search import fts_query
+
+METADATA_PATH = Path(__file__).parent / "datasette" / "metadata.yml"
+# The database name used for the archive's block inside metadata.yml.
+_TEMPLATE_DATABASE = "archive"
+
+
+@cache
+def archive_metadata() -> dict[str, Any]:
+    """The shipped metadata.yml, parsed (cached: Datasette asks for metadata often)."""
+    with METADATA_PATH.open(encoding="utf-8") as file:
+        return yaml.safe_load(file)
+
+
+def ja_fts_query(text: str | None) -> str:
+    """SQL function: a user's text -> FTS5 expression; never empty (FTS5 rejects '')."""
+    return fts_query(text) or '""'
+
+
+@cache
+def _is_archive_file(path: str, mtime_ns: int) -> bool:
+    # mtime in the cache key: a database that becomes an archive is noticed.
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return _is_archive_connection(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
+def _is_archive_connection(conn: sqlite3.Connection) -> bool:
+    try:
+        names = {
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE name IN"
+                " ('schema_migrations', 'comments_fts', 'articles')"
+            )
+        }
+    except sqlite3.Error:
+        return False
+    return len(names) == 3
+
+
+def _archive_database_names(datasette: Any) -> list[str]:
+    names = []
+    for name, database in datasette.databases.items():
+        path = getattr(database, "path", None)
+        if not path:
+            continue
+        try:
+            mtime = Path(path).stat().st_mtime_ns
+        except OSError:
+            continue
+        if _is_archive_file(str(path), mtime):
+            names.append(name)
+    return names
+
+
+@hookimpl
+def get_metadata(datasette: Any, key: str, database: str | None, table: str | None) -> dict:
+    names = _archive_database_names(datasette)
+    if not names:
+        return {}
+    template = archive_metadata()
+    metadata = {k: v for k, v in template.items() if k != "databases"}
+    block = template["databases"][_TEMPLATE_DATABASE]
+    metadata["databases"] = {name: copy.deepcopy(block) for name in names}
+    return metadata
+
+
+# trylast: Datasette's own prepare_connection registers escape_fts; ours must run after
+# it to replace it.
+@hookimpl(trylast=True)
+def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
+    conn.create_function("ja_fts_query", 1, ja_fts_query, deterministic=True)
+    if _is_archive_connection(conn):
+        conn.create_function("escape_fts", 1, ja_fts_query, deterministic=True)

@@ -1,0 +1,372 @@
+"""The shape of the archive: tables, indexes, foreign keys, full-text search, views.
+
+This is the one place the archive's schema is declared. :func:`ensure_schema` is safe to
+run on every start: it creates a fresh archive, applies the migrations a older archive
+lacks (recorded in ``schema_migrations`` and ``PRAGMA user_version``), recreates the
+views, and rebuilds the search index when the Japanese segmenter changed. It refuses,
+with :class:`NotAnArchiveError`, a file that is not an archive, rather than adding our
+tables to somebody else's database.
+
+Design notes a researcher may care about:
+
+* ``articles.id`` is the WordPress post id. Articles known only through a link (stubs)
+  get a synthetic *negative* id derived from their URL, re-keyed to the post id when the
+  article is crawled; every foreign key to ``articles.id`` is ``ON UPDATE CASCADE``.
+* ``comments.id`` is the WordPress comment id, or a negative id derived from a hash
+  when the page shows none (see ``archiver.storage.synthetic_comment_id``).
+* ``articles_fts`` / ``comments_fts`` are FTS5 *external content* tables over
+  ``articles`` / ``comments`` (so Datasette finds them with no configuration and the text
+  is not stored twice), but what is indexed is the *segmented* text of
+  ``archiver.search.segment``, written by ``archiver.storage``. Never run FTS5's
+  ``'rebuild'`` command (or ``sqlite-utils rebuild-fts``) on them: it would index the
+  unsegmented text. Use ``archiver.storage.rebuild_search_index`` instead. Only
+  ``archived`` articles are indexed, not stubs.
+* Later history tracking (edited/deleted comments, vote history) is a new migration:
+  e.g. ``ALTER TABLE comments ADD COLUMN deleted_at`` plus a ``comment_revisions`` table.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+#: The schema version this code writes; ``PRAGMA user_version`` of an up-to-date archive.
+SCHEMA_VERSION = 1
+
+
+class NotAnArchiveError(Exception):
+    """The file is not an archive (not SQLite, or an SQLite database of something else)."""
+
+
+_FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+
+_SCHEMA_V1 = f"""
+CREATE TABLE archive_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+CREATE TABLE categories (
+    id INTEGER PRIMARY KEY,
+    name TEXT,
+    slug TEXT UNIQUE
+);
+CREATE TABLE tags (
+    id INTEGER PRIMARY KEY,
+    name TEXT,
+    slug TEXT UNIQUE
+);
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    title TEXT,
+    url TEXT NOT NULL UNIQUE,
+    site TEXT,
+    status TEXT NOT NULL DEFAULT 'stub' CHECK (status IN ('archived', 'stub')),
+    category_id INTEGER REFERENCES categories(id) ON UPDATE CASCADE,
+    published_raw TEXT,
+    published_attr TEXT,
+    published_at TEXT,
+    published_date TEXT,
+    published_precision TEXT,
+    modified_raw TEXT,
+    modified_attr TEXT,
+    modified_at TEXT,
+    modified_date TEXT,
+    modified_precision TEXT,
+    author TEXT,
+    body_text TEXT,
+    body_html TEXT,
+    eyecatch_credit TEXT,
+    comment_count_shown INTEGER,
+    content_hash TEXT,
+    first_seen_at TEXT,
+    last_crawled_at TEXT
+);
+CREATE INDEX idx_articles_published_date ON articles(published_date);
+CREATE INDEX idx_articles_category_id ON articles(category_id);
+CREATE INDEX idx_articles_status ON articles(status);
+CREATE TABLE article_tags (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON UPDATE CASCADE ON DELETE CASCADE,
+    tag_id INTEGER NOT NULL REFERENCES tags(id) ON UPDATE CASCADE,
+    PRIMARY KEY (article_id, tag_id)
+);
+CREATE INDEX idx_article_tags_tag_id ON article_tags(tag_id);
+CREATE TABLE sources (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON UPDATE CASCADE ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    label TEXT,
+    url TEXT,
+    PRIMARY KEY (article_id, position)
+);
+CREATE TABLE credits (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON UPDATE CASCADE ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    text TEXT,
+    url TEXT,
+    PRIMARY KEY (article_id, kind, position)
+);
+CREATE TABLE article_links (
+    from_article_id INTEGER NOT NULL
+        REFERENCES articles(id) ON UPDATE CASCADE ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('related', 'prev', 'next', 'inline')),
+    position INTEGER NOT NULL,
+    to_article_id INTEGER NOT NULL
+        REFERENCES articles(id) ON UPDATE CASCADE ON DELETE CASCADE,
+    anchor_text TEXT,
+    category TEXT,
+    excerpt TEXT,
+    PRIMARY KEY (from_article_id, kind, position)
+);
+CREATE INDEX idx_article_links_to_article_id ON article_links(to_article_id);
+CREATE TABLE comments (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON UPDATE CASCADE,
+    parent_id INTEGER REFERENCES comments(id) ON UPDATE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    depth INTEGER,
+    position INTEGER,
+    author TEXT,
+    author_url TEXT,
+    posted_raw TEXT,
+    posted_attr TEXT,
+    posted_at TEXT,
+    posted_date TEXT,
+    posted_precision TEXT,
+    body_text TEXT,
+    body_html TEXT,
+    votes_raw TEXT,
+    votes INTEGER,
+    page INTEGER,
+    first_seen_at TEXT,
+    last_seen_at TEXT
+);
+CREATE INDEX idx_comments_article_position ON comments(article_id, position);
+CREATE INDEX idx_comments_parent_id ON comments(parent_id);
+CREATE INDEX idx_comments_posted_date ON comments(posted_date);
+CREATE INDEX idx_comments_author ON comments(author);
+CREATE TABLE crawl_runs (
+    id INTEGER PRIMARY KEY,
+    spider TEXT,
+    started_at TEXT,
+    finished_at TEXT,
+    status TEXT,
+    pages INTEGER,
+    articles_new INTEGER,
+    articles_updated INTEGER,
+    comments_new INTEGER,
+    comments_updated INTEGER,
+    errors INTEGER,
+    stats_json TEXT
+);
+CREATE TABLE anomalies (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER REFERENCES crawl_runs(id),
+    article_id INTEGER REFERENCES articles(id) ON UPDATE CASCADE ON DELETE SET NULL,
+    url TEXT,
+    field TEXT,
+    raw_value TEXT,
+    problem TEXT,
+    seen_at TEXT
+);
+-- The same anomaly seen again on a re-crawl is not a new row.
+CREATE UNIQUE INDEX idx_anomalies_natural_key
+    ON anomalies(coalesce(url, ''), field, coalesce(raw_value, ''), problem);
+CREATE INDEX idx_anomalies_run_id ON anomalies(run_id);
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, body_text, content="articles", content_rowid="id", tokenize='{_FTS_TOKENIZE}'
+);
+CREATE VIRTUAL TABLE comments_fts USING fts5(
+    author, body_text, content="comments", content_rowid="id", tokenize='{_FTS_TOKENIZE}'
+);
+"""
+
+# Views are derived data: dropped and recreated on every start so they always match
+# the code. Names are what researchers type; keep them stable.
+VIEWS: dict[str, str] = {
+    "comments_with_context": """
+SELECT
+    c.id, c.article_id, a.title AS article_title, a.url AS article_url,
+    c.position, c.depth, c.parent_id, p.author AS parent_author,
+    c.author, c.posted_raw, c.posted_at, c.posted_date, c.votes, c.body_text, c.page
+FROM comments c
+JOIN articles a ON a.id = c.article_id
+LEFT JOIN comments p ON p.id = c.parent_id
+""",
+    "article_stats": """
+SELECT
+    a.id AS article_id, a.title, a.url, a.published_date, a.comment_count_shown,
+    count(c.id) AS comments,
+    coalesce(sum(c.depth > 1), 0) AS replies,
+    coalesce(sum(c.votes), 0) AS total_votes,
+    max(c.votes) AS max_votes,
+    min(c.posted_at) AS first_comment_at,
+    max(c.posted_at) AS last_comment_at
+FROM articles a
+LEFT JOIN comments c ON c.article_id = a.id
+WHERE a.status = 'archived'
+GROUP BY a.id
+""",
+    "comments_per_day": """
+SELECT
+    posted_date,
+    count(*) AS comments,
+    count(DISTINCT article_id) AS articles,
+    count(DISTINCT author) AS commenters,
+    coalesce(sum(votes), 0) AS total_votes
+FROM comments
+WHERE posted_date IS NOT NULL
+GROUP BY posted_date
+ORDER BY posted_date
+""",
+    "top_commenters": """
+SELECT
+    author,
+    count(*) AS comments,
+    count(DISTINCT article_id) AS articles,
+    coalesce(sum(votes), 0) AS total_votes,
+    min(posted_date) AS first_comment_date,
+    max(posted_date) AS last_comment_date
+FROM comments
+WHERE author IS NOT NULL
+GROUP BY author
+ORDER BY comments DESC, total_votes DESC
+""",
+}
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[sqlite3.Connection], None]
+
+
+def _migrate_v1(conn: sqlite3.Connection) -> None:
+    for statement in _split_statements(_SCHEMA_V1):
+        conn.execute(statement)
+
+
+def _split_statements(script: str) -> list[str]:
+    """Statements of a script; executescript() would commit, breaking the transaction."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        if line.lstrip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    return [s for s in statements if s]
+
+
+#: Append new migrations here; never edit one that has shipped.
+MIGRATIONS: list[Migration] = [
+    Migration(1, "initial archive schema", _migrate_v1),
+]
+
+ARCHIVE_TABLES = ("articles", "comments", "article_links", "crawl_runs", "schema_migrations")
+
+
+def _user_tables(conn: sqlite3.Connection) -> set[str]:
+    try:
+        rows = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+    except sqlite3.DatabaseError as error:  # "file is not a database", encrypted, ...
+        raise NotAnArchiveError(f"not an SQLite database ({error})") from error
+    return {row[0] for row in rows}
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The archive schema version of an open database (0 for an empty one)."""
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def check_archive(conn: sqlite3.Connection) -> bool:
+    """Raise :class:`NotAnArchiveError` unless this is an archive or an empty database.
+
+    Returns True when the database is empty (a new archive may be created in it).
+    """
+    tables = _user_tables(conn)
+    if not tables:
+        return True
+    if "schema_migrations" not in tables or "articles" not in tables:
+        shown = ", ".join(sorted(tables)[:5])
+        raise NotAnArchiveError(f"an SQLite database but not an archive (tables: {shown})")
+    version = schema_version(conn)
+    if version > SCHEMA_VERSION:
+        raise NotAnArchiveError(
+            f"archive schema version {version} is newer than this archiver supports "
+            f"({SCHEMA_VERSION}); upgrade archiver"
+        )
+    return False
+
+
+def ensure_schema(db: Database) -> int:
+    """Create or migrate the archive in ``db``; returns the schema version now in place.
+
+    Idempotent and cheap when the archive is current. Each migration runs in its own
+    transaction together with its ``schema_migrations`` row, so a failed migration leaves
+    the previous version intact.
+    """
+    from archiver.search import SEGMENTER_VERSION
+
+    conn = db.conn
+    check_archive(conn)
+    if conn.in_transaction:
+        conn.commit()
+    version = schema_version(conn)
+    for migration in MIGRATIONS:
+        if migration.version <= version:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if migration.version == 1:
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                    "version INTEGER PRIMARY KEY, description TEXT, applied_at TEXT)"
+                )
+            migration.apply(conn)
+            conn.execute(
+                "INSERT INTO schema_migrations (version, description, applied_at) "
+                "VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                (migration.version, migration.description),
+            )
+            conn.execute(f"PRAGMA user_version = {int(migration.version)}")
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+        version = migration.version
+    _ensure_views(conn)
+    stored = conn.execute(
+        "SELECT value FROM archive_meta WHERE key = 'segmenter_version'"
+    ).fetchone()
+    if stored is None or stored[0] != str(SEGMENTER_VERSION):
+        from archiver.storage import rebuild_search_index
+
+        rebuild_search_index(db)
+        with conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO archive_meta (key, value) VALUES ('segmenter_version', ?)",
+                (str(SEGMENTER_VERSION),),
+            )
+    return version
+
+
+def _ensure_views(conn: sqlite3.Connection) -> None:
+    existing = {
+        row[0]: row[1]
+        for row in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'")
+    }
+    wanted = {name: f"CREATE VIEW {name} AS{sql.rstrip()}" for name, sql in VIEWS.items()}
+    if all(existing.get(name) == sql for name, sql in wanted.items()):
+        return  # nothing to write: opening a current archive takes no write lock
+    with conn:
+        for name, sql in wanted.items():
+            if existing.get(name) != sql:
+                conn.execute(f"DROP VIEW IF EXISTS {name}")
+                conn.execute(sql)

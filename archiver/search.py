@@ -1,0 +1,112 @@
+"""Japanese full-text search: how text is cut into tokens, and how queries are built.
+
+SQLite's FTS5 has no Japanese word splitter, and its trigram tokenizer cannot match the
+two-character words Japanese is full of (空母, 戦車). So text is segmented in Python
+before it reaches the index: every run of kanji/kana becomes its overlapping bigrams
+plus the run's last character as a unigram, latin/digit words stay whole, everything
+NFKC-normalized (full-width ＮＡＴＯ -> nato) and lowercased. The FTS5 tables then use the
+plain ``unicode61`` tokenizer, which just splits on the spaces we put in.
+
+A query term becomes a *phrase* of its bigrams: ``戦闘機`` -> ``"戦闘 闘機"``. Consecutive
+bigrams are consecutive tokens, so the phrase matches exactly the documents containing
+the substring 戦闘機, and ``空母`` does not match ``空の母``. A one-character CJK term
+becomes a prefix query (``母*``), which matches every bigram starting with it and the
+run-final unigram. Index and query go through the same :func:`segment`, so they agree.
+
+If :data:`SEGMENTER_VERSION` changes, the index must be rebuilt
+(``archiver.storage.rebuild_search_index``); ``ensure_schema`` does it automatically.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from operator import add
+
+#: Bump when :func:`segment` changes what it produces: stored FTS rows become stale.
+SEGMENTER_VERSION = 1
+
+# Kanji (incl. extension A and compatibility ideographs), hiragana, katakana (with the
+# prolonged sound mark ー), 々 and 〆: the characters that form Japanese words with no
+# spaces between them. Hangul is included so Korean text is searchable the same way.
+_CJK = "\u3005\u3006\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_CJK_RUN_OR_WORD = re.compile(f"[{_CJK}]+|[^\\W_{_CJK}]+")
+# The same, with the CJK run in group 1 and the word in group 2 (saves a match per run).
+_CJK_RUN_OR_WORD_GROUPS = re.compile(f"([{_CJK}]+)|([^\\W_{_CJK}]+)")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+
+
+def _normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _tokens(text: str) -> list[str]:
+    """Tokens of already-normalized text: CJK runs as bigrams + last char, words whole."""
+    tokens: list[str] = []
+    append = tokens.append
+    for run, word in _CJK_RUN_OR_WORD_GROUPS.findall(text):
+        if word:
+            append(word)
+        elif len(run) > 1:
+            # map(add, ...) builds the bigrams in C; a Python loop per character is 3x slower.
+            append(" ".join(map(add, run, run[1:])))
+            append(run[-1])
+        else:
+            append(run)
+    return tokens
+
+
+def segment(text: str | None) -> str:
+    """Text as it goes into the FTS index: space-separated tokens.
+
+    >>> segment("米国とNATOは空母を")
+    '米国 国と と nato は空 空母 母を を'
+    """
+    if not text:
+        return ""
+    return " ".join(_tokens(_normalize(text)))
+
+
+def _term_query(term: str) -> str | None:
+    """One user term -> one FTS5 phrase (or a prefix query for a single CJK character)."""
+    parts: list[str] = []
+    runs = _CJK_RUN_OR_WORD.findall(term)
+    for index, run in enumerate(runs):
+        if _CJK_CHAR.match(run):
+            if len(run) == 1:
+                # A lone character: as a unigram it only exists at the end of a run in
+                # the index; mid-run it is the first half of a bigram. If another run
+                # follows in the same term, the unigram is what the index holds there.
+                parts.append(run if index + 1 < len(runs) else run + "*")
+            else:
+                parts.extend(map(add, run, run[1:]))
+                if index + 1 < len(runs):
+                    # The index puts the run's last character as a unigram right before
+                    # the next run, so the phrase must include it to stay contiguous.
+                    parts.append(run[-1])
+        else:
+            parts.append(run)
+    if not parts:
+        return None
+    if len(parts) == 1 and parts[0].endswith("*"):
+        return f'"{parts[0][:-1]}" *'
+    if parts[-1].endswith("*"):
+        # FTS5 only allows a prefix marker on the last token of a phrase.
+        return '"' + " ".join(parts[:-1] + [parts[-1][:-1]]) + '" *'
+    return '"' + " ".join(parts) + '"'
+
+
+def fts_query(user_text: str | None) -> str:
+    """A safe FTS5 MATCH expression for what a user typed: all terms must match (AND).
+
+    Terms are separated by whitespace; punctuation and FTS5 syntax characters are
+    dropped, so no input can raise an FTS5 syntax error. Returns ``""`` when nothing
+    searchable remains (callers should then not run the query: FTS5 rejects ``""``).
+
+    >>> fts_query("戦闘機 NATO")
+    '"戦闘 闘機" "nato"'
+    """
+    if not user_text:
+        return ""
+    phrases = [_term_query(term) for term in _normalize(user_text).split()]
+    return " ".join(phrase for phrase in phrases if phrase)

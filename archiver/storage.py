@@ -1,0 +1,627 @@
+"""Saving articles and crawl runs into the archive: plain functions over a Database.
+
+``save_article`` writes one :class:`~archiver.items.Article` with everything in it —
+comments, tags, sources, credits, links (with stub rows for link targets), anomalies and
+the full-text index — as one transaction, upserting by natural keys so that saving the
+same page twice changes nothing but ``last_crawled_at`` / ``last_seen_at``.
+
+It is written for speed: one SELECT of the article's existing comments, then
+``executemany`` batches; no SELECT per comment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from archiver.items import Anomaly, Article, Comment
+from archiver.schema import NotAnArchiveError, check_archive, ensure_schema
+from archiver.search import segment
+
+TOKYO = timezone(timedelta(hours=9))
+
+# Synthetic ids stay within +-2**52 so JavaScript (Datasette's UI) shows them exactly.
+_SYNTHETIC_ID_BITS = 52
+
+
+@dataclass
+class SaveResult:
+    """What one ``save_article`` call changed."""
+
+    article_new: bool = False  # first time archived (a new row, or a stub filled in)
+    article_updated: bool = False  # archived before, title or body changed
+    comments_new: int = 0
+    comments_updated: int = 0  # content changed (text, author, votes, date), not just position
+
+
+def now_tokyo() -> str:
+    """The current time as ISO 8601 with the Tokyo offset, to the second."""
+    return datetime.now(TOKYO).isoformat(timespec="seconds")
+
+
+def _synthetic_id(*parts: str | None) -> int:
+    digest = hashlib.sha256("\x1f".join(p or "" for p in parts).encode("utf-8")).digest()
+    return -(int.from_bytes(digest[:8], "big") >> (64 - _SYNTHETIC_ID_BITS)) - 1
+
+
+def synthetic_article_id(url: str) -> int:
+    """The negative id of an article known only by its canonical URL (stable everywhere)."""
+    return _synthetic_id("article", url)
+
+
+def synthetic_comment_id(article_url: str, comment: Comment, occurrence: int = 0) -> int:
+    """The negative id of a comment without a WordPress id.
+
+    Derived from article URL + author + posted_raw + body_text, so a re-crawl finds the
+    same row. ``occurrence`` separates identical comments on one page (1st, 2nd, ...).
+    """
+    parts = [article_url, comment.author, comment.posted_raw, comment.body_text]
+    if occurrence:
+        parts.append(str(occurrence))
+    return _synthetic_id("comment", *parts)
+
+
+def content_hash(article: Article) -> str:
+    """sha256 of what makes an article's content: title and body text."""
+    text = f"{article.title or ''}\x1f{article.body_text or ''}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def open_archive(path: str | Path, create: bool = True) -> Database:
+    """Open (and create or migrate) the archive at ``path``.
+
+    WAL mode so Datasette can read while a crawl writes; a 30 s busy timeout so two
+    writers wait for each other instead of failing; foreign keys enforced.
+    Raises FileNotFoundError (``create=False`` and no file), IsADirectoryError, or
+    :class:`NotAnArchiveError`.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a directory, not an archive file")
+    if not path.exists():
+        if not create:
+            raise FileNotFoundError(f"{path}: no such archive")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    # check_same_thread=False: the Scrapy pipeline hands writes to one worker thread;
+    # callers must not use one Database from two threads at once.
+    conn = sqlite3.connect(str(path), timeout=30.0, check_same_thread=False)
+    try:
+        check_archive(conn)
+        conn.execute("PRAGMA journal_mode = WAL")
+    except (NotAnArchiveError, sqlite3.DatabaseError) as error:
+        conn.close()
+        if isinstance(error, NotAnArchiveError):
+            raise NotAnArchiveError(f"{path}: {error}") from None
+        raise NotAnArchiveError(f"{path}: not an SQLite database ({error})") from None
+    conn.execute("PRAGMA busy_timeout = 30000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    # WAL + NORMAL is durable across application crashes (only an OS crash can lose the
+    # last transactions) and much faster than FULL.
+    conn.execute("PRAGMA synchronous = NORMAL")
+    db = Database(conn)
+    ensure_schema(db)
+    return db
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+
+
+def start_run(db: Database, spider: str, started_at: str) -> int:
+    """Record a crawl run as ``running``; returns its id."""
+    with _transaction(db.conn):
+        cursor = db.conn.execute(
+            "INSERT INTO crawl_runs (spider, started_at, status) VALUES (?, ?, 'running')",
+            (spider, started_at),
+        )
+    return int(cursor.lastrowid)
+
+
+def finish_run(
+    db: Database,
+    run_id: int,
+    status: str,
+    finished_at: str,
+    *,
+    pages: int = 0,
+    articles_new: int = 0,
+    articles_updated: int = 0,
+    comments_new: int = 0,
+    comments_updated: int = 0,
+    errors: int = 0,
+    stats: dict[str, Any] | None = None,
+) -> None:
+    """Close a crawl run with its status (``finished``, a close reason, ...) and counts."""
+    stats_json = json.dumps(stats or {}, ensure_ascii=False, sort_keys=True, default=str)
+    with _transaction(db.conn):
+        db.conn.execute(
+            "UPDATE crawl_runs SET status = ?, finished_at = ?, pages = ?, articles_new = ?,"
+            " articles_updated = ?, comments_new = ?, comments_updated = ?, errors = ?,"
+            " stats_json = ? WHERE id = ?",
+            (
+                status,
+                finished_at,
+                pages,
+                articles_new,
+                articles_updated,
+                comments_new,
+                comments_updated,
+                errors,
+                stats_json,
+                run_id,
+            ),
+        )
+
+
+def record_anomaly(
+    db: Database, anomaly: Anomaly, run_id: int | None = None, seen_at: str | None = None
+) -> None:
+    """Record one anomaly outside an article save (e.g. the save itself failed)."""
+    with _transaction(db.conn):
+        _insert_anomalies(db.conn, [anomaly], None, run_id, seen_at or now_tokyo())
+
+
+def _insert_anomalies(
+    conn: sqlite3.Connection,
+    anomalies: list[Anomaly],
+    article_id: int | None,
+    run_id: int | None,
+    seen_at: str,
+) -> None:
+    conn.executemany(
+        "INSERT OR IGNORE INTO anomalies"
+        " (run_id, article_id, url, field, raw_value, problem, seen_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(run_id, article_id, a.url, a.field, a.raw_value, a.problem, seen_at) for a in anomalies],
+    )
+
+
+def _named_row_id(conn: sqlite3.Connection, table: str, name: str | None, slug: str | None) -> int:
+    """Id of a category/tag by slug (its natural key), or by name when there is no slug."""
+    if slug:
+        row = conn.execute(
+            f"INSERT INTO {table} (name, slug) VALUES (?, ?) ON CONFLICT(slug) DO UPDATE"
+            f" SET name = coalesce(excluded.name, {table}.name) RETURNING id",
+            (name, slug),
+        ).fetchone()
+        return int(row[0])
+    row = conn.execute(
+        f"SELECT id FROM {table} WHERE name = ? ORDER BY slug IS NULL LIMIT 1", (name,)
+    ).fetchone()
+    if row:
+        return int(row[0])
+    return int(conn.execute(f"INSERT INTO {table} (name) VALUES (?)", (name,)).lastrowid)
+
+
+_ARTICLE_COLUMNS = (
+    "id, title, url, site, status, category_id, published_raw, published_attr, published_at,"
+    " published_date, published_precision, modified_raw, modified_attr, modified_at,"
+    " modified_date, modified_precision, author, body_text, body_html, eyecatch_credit,"
+    " comment_count_shown, content_hash, first_seen_at, last_crawled_at"
+)
+_ARTICLE_UPSERT = (
+    f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES ({', '.join(['?'] * 24)})"
+    " ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(
+        f"{c.strip()} = excluded.{c.strip()}"
+        for c in _ARTICLE_COLUMNS.split(",")
+        if c.strip() not in ("id", "first_seen_at")
+    )
+    + ", first_seen_at = coalesce(articles.first_seen_at, excluded.first_seen_at)"
+)
+
+_COMMENT_FIELDS = (
+    "article_id, parent_id, depth, position, author, author_url, posted_raw, posted_attr,"
+    " posted_at, posted_date, posted_precision, body_text, body_html, votes_raw, votes, page"
+)
+_COMMENT_FIELD_NAMES = [c.strip() for c in _COMMENT_FIELDS.split(",")]
+# Fields whose change makes a comment "updated"; position/page/depth shift when other
+# comments are added and are rewritten silently.
+_COMMENT_CONTENT = [
+    _COMMENT_FIELD_NAMES.index(name)
+    for name in (
+        "author",
+        "author_url",
+        "posted_raw",
+        "posted_attr",
+        "body_text",
+        "body_html",
+        "votes_raw",
+        "parent_id",
+    )
+]
+_AUTHOR = _COMMENT_FIELD_NAMES.index("author")
+_BODY = _COMMENT_FIELD_NAMES.index("body_text")
+_COMMENT_INSERT = (
+    f"INSERT INTO comments (id, {_COMMENT_FIELDS}, first_seen_at, last_seen_at)"
+    f" VALUES ({', '.join(['?'] * (len(_COMMENT_FIELD_NAMES) + 3))})"
+)
+_COMMENT_UPDATE = (
+    "UPDATE comments SET "
+    + ", ".join(f"{name} = ?" for name in _COMMENT_FIELD_NAMES)
+    + ", last_seen_at = ? WHERE id = ?"
+)
+
+
+def save_article(db: Database, article: Article, run_id: int | None = None) -> SaveResult:
+    """Write ``article`` and everything in it as one transaction; report what changed."""
+    conn = db.conn
+    seen_at = article.fetched_at or now_tokyo()
+    with _transaction(conn):
+        return _save_article(conn, article, run_id, seen_at)
+
+
+def _save_article(
+    conn: sqlite3.Connection, article: Article, run_id: int | None, seen_at: str
+) -> SaveResult:
+    result = SaveResult()
+    anomalies = list(article.anomalies)
+    category_id = None
+    if article.category or article.category_slug:
+        category_id = _named_row_id(conn, "categories", article.category, article.category_slug)
+
+    article_id = _place_article(conn, article, anomalies)
+    old = conn.execute(
+        "SELECT status, content_hash, title, body_text FROM articles WHERE id = ?",
+        (article_id,),
+    ).fetchone()
+    digest = content_hash(article)
+    was_archived = old is not None and old[0] == "archived"
+    result.article_new = not was_archived
+    result.article_updated = was_archived and old[1] != digest
+    if was_archived and old[1] != digest:
+        conn.execute(
+            "INSERT INTO articles_fts (articles_fts, rowid, title, body_text)"
+            " VALUES ('delete', ?, ?, ?)",
+            (article_id, segment(old[2]), segment(old[3])),
+        )
+    conn.execute(
+        _ARTICLE_UPSERT,
+        (
+            article_id,
+            article.title,
+            article.url,
+            article.site,
+            "archived",
+            category_id,
+            article.published_raw,
+            article.published_attr,
+            article.published_at,
+            article.published_date,
+            article.published_precision,
+            article.modified_raw,
+            article.modified_attr,
+            article.modified_at,
+            article.modified_date,
+            article.modified_precision,
+            article.author,
+            article.body_text,
+            article.body_html,
+            article.eyecatch_credit,
+            article.comment_count_shown,
+            digest,
+            seen_at,
+            seen_at,
+        ),
+    )
+    if not was_archived or old[1] != digest:
+        conn.execute(
+            "INSERT INTO articles_fts (rowid, title, body_text) VALUES (?, ?, ?)",
+            (article_id, segment(article.title), segment(article.body_text)),
+        )
+
+    _save_article_parts(conn, article, article_id)
+    _save_links(conn, article, article_id, seen_at)
+    _save_comments(conn, article, article_id, seen_at, result, anomalies)
+    _insert_anomalies(conn, anomalies, article_id, run_id, seen_at)
+    return result
+
+
+def _place_article(conn: sqlite3.Connection, article: Article, anomalies: list[Anomaly]) -> int:
+    """The id the article's row has (or gets), re-keying a stub to the post id.
+
+    A stub (or an article crawled without a post id) has a negative id; once the post id
+    P is known, the row is re-keyed to P and ON UPDATE CASCADE carries links, comments,
+    tags and sources along.
+    """
+    post_id = article.post_id
+    by_url = conn.execute(
+        "SELECT id, status, title, body_text FROM articles WHERE url = ?", (article.url,)
+    ).fetchone()
+    if post_id is None:
+        return int(by_url[0]) if by_url else synthetic_article_id(article.url)
+    by_id = conn.execute("SELECT url FROM articles WHERE id = ?", (post_id,)).fetchone()
+    if by_id is not None and by_id[0] != article.url:
+        # The same post under a new canonical URL: keep the post's row, fold any row
+        # known by the new URL into it, record the move (the old URL is kept there).
+        anomalies.append(
+            Anomaly(
+                field="article.url",
+                raw_value=by_id[0],
+                problem=f"post {post_id} was archived under another URL; URL updated",
+                url=article.url,
+            )
+        )
+        if by_url is not None:
+            _merge_into(conn, int(by_url[0]), post_id, by_url)
+        conn.execute("UPDATE articles SET url = ? WHERE id = ?", (article.url, post_id))
+        return post_id
+    if by_url is not None and by_url[0] != post_id:
+        if by_url[1] == "archived":
+            _fts_delete_article(conn, by_url)
+        conn.execute("UPDATE articles SET id = ? WHERE id = ?", (post_id, by_url[0]))
+        if by_url[1] == "archived":
+            conn.execute(
+                "INSERT INTO articles_fts (rowid, title, body_text) VALUES (?, ?, ?)",
+                (post_id, segment(by_url[2]), segment(by_url[3])),
+            )
+    return post_id
+
+
+def _fts_delete_article(conn: sqlite3.Connection, row: tuple[Any, ...]) -> None:
+    conn.execute(
+        "INSERT INTO articles_fts (articles_fts, rowid, title, body_text)"
+        " VALUES ('delete', ?, ?, ?)",
+        (row[0], segment(row[2]), segment(row[3])),
+    )
+
+
+def _merge_into(
+    conn: sqlite3.Connection, old_id: int, new_id: int, old_row: tuple[Any, ...]
+) -> None:
+    """Move everything that points at row ``old_id`` to ``new_id`` and drop ``old_id``."""
+    if old_row[1] == "archived":
+        _fts_delete_article(conn, old_row)
+    conn.execute(
+        "UPDATE article_links SET to_article_id = ? WHERE to_article_id = ?", (new_id, old_id)
+    )
+    conn.execute("UPDATE comments SET article_id = ? WHERE article_id = ?", (new_id, old_id))
+    conn.execute("UPDATE anomalies SET article_id = ? WHERE article_id = ?", (new_id, old_id))
+    conn.execute("DELETE FROM articles WHERE id = ?", (old_id,))
+
+
+def _save_article_parts(conn: sqlite3.Connection, article: Article, article_id: int) -> None:
+    """Tags, sources and credits: replaced by what the page shows now."""
+    for table in ("article_tags", "sources", "credits"):
+        conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+    tag_ids = {_named_row_id(conn, "tags", tag.name, tag.slug) for tag in article.tags}
+    conn.executemany(
+        "INSERT INTO article_tags (article_id, tag_id) VALUES (?, ?)",
+        [(article_id, tag_id) for tag_id in sorted(tag_ids)],
+    )
+    conn.executemany(
+        "INSERT OR REPLACE INTO sources (article_id, position, label, url) VALUES (?, ?, ?, ?)",
+        [(article_id, s.position, s.label, s.url) for s in article.sources],
+    )
+    conn.executemany(
+        "INSERT OR REPLACE INTO credits (article_id, kind, position, text, url)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [(article_id, c.kind, c.position, c.text, c.url) for c in article.credits],
+    )
+
+
+def _save_links(conn: sqlite3.Connection, article: Article, article_id: int, seen_at: str) -> None:
+    """Links to other articles, creating stub rows (titled by the link) for unknown targets."""
+    links: list[tuple[str, int, str, str | None, str | None, str | None]] = []
+    if article.previous:
+        links.append(("prev", 1, article.previous.url, article.previous.anchor_text, None, None))
+    if article.next:
+        links.append(("next", 1, article.next.url, article.next.anchor_text, None, None))
+    for position, ref in enumerate(article.inline_links, start=1):
+        links.append(("inline", position, ref.url, ref.anchor_text, None, None))
+    for related in article.related:
+        links.append(
+            (
+                "related",
+                related.position,
+                related.url,
+                related.title,
+                related.category,
+                related.excerpt,
+            )
+        )
+    conn.execute("DELETE FROM article_links WHERE from_article_id = ?", (article_id,))
+    if not links:
+        return
+    conn.executemany(
+        "INSERT INTO articles (id, url, site, status, title, first_seen_at)"
+        " VALUES (?, ?, ?, 'stub', ?, ?)"
+        " ON CONFLICT(url) DO UPDATE SET title = coalesce(articles.title, excluded.title)"
+        " WHERE articles.status = 'stub'",
+        [
+            (synthetic_article_id(url), url, article.site, anchor, seen_at)
+            for _, _, url, anchor, _, _ in links
+        ],
+    )
+    conn.executemany(
+        "INSERT OR REPLACE INTO article_links"
+        " (from_article_id, kind, position, to_article_id, anchor_text, category, excerpt)"
+        " VALUES (?, ?, ?, (SELECT id FROM articles WHERE url = ?), ?, ?, ?)",
+        [(article_id, *link) for link in links],
+    )
+
+
+def _save_comments(
+    conn: sqlite3.Connection,
+    article: Article,
+    article_id: int,
+    seen_at: str,
+    result: SaveResult,
+    anomalies: list[Anomaly],
+) -> None:
+    if not article.comments:
+        return
+    ids = _comment_ids(article)
+    on_page = set(ids)
+    # The article's stored comments, plus any comment of this page stored under another
+    # article (a moved comment): one query, then everything is compared in Python.
+    existing = {
+        row[0]: row[1:]
+        for row in conn.execute(
+            f"SELECT id, {_COMMENT_FIELDS} FROM comments WHERE article_id = ?"
+            f" UNION ALL SELECT id, {_COMMENT_FIELDS} FROM comments"
+            " WHERE id IN (SELECT value FROM json_each(?)) AND article_id != ?",
+            (article_id, json.dumps(ids), article_id),
+        )
+    }
+    new_rows: list[tuple[Any, ...]] = []
+    changed_rows: list[tuple[Any, ...]] = []
+    seen_ids: list[tuple[str, int]] = []
+    fts_delete: list[tuple[Any, ...]] = []
+    fts_insert: list[tuple[Any, ...]] = []
+    done: set[int] = set()
+    for comment_id, comment in zip(ids, article.comments, strict=True):
+        if comment_id in done:
+            anomalies.append(
+                Anomaly(
+                    field="comment.comment_id",
+                    raw_value=str(comment_id),
+                    problem="comment id appears twice on the page; kept the first",
+                    url=article.url,
+                )
+            )
+            continue
+        done.add(comment_id)
+        parent_id = comment.parent_id
+        if parent_id is not None and parent_id not in on_page and parent_id not in existing:
+            anomalies.append(
+                Anomaly(
+                    field="comment.parent_id",
+                    raw_value=str(parent_id),
+                    problem=f"parent of comment {comment_id} is not on the page; stored NULL",
+                    url=article.url,
+                )
+            )
+            parent_id = None
+        values = (
+            article_id,
+            parent_id,
+            comment.depth,
+            comment.position,
+            comment.author,
+            comment.author_url,
+            comment.posted_raw,
+            comment.posted_attr,
+            comment.posted_at,
+            comment.posted_date,
+            comment.posted_precision,
+            comment.body_text,
+            comment.body_html,
+            comment.votes_raw,
+            comment.votes,
+            comment.page,
+        )
+        old = existing.get(comment_id)
+        if old is None:
+            new_rows.append((comment_id, *values, seen_at, seen_at))
+            fts_insert.append((comment_id, segment(comment.author), segment(comment.body_text)))
+            continue
+        if old == values:
+            seen_ids.append((seen_at, comment_id))
+            continue
+        changed_rows.append((*values, seen_at, comment_id))
+        if any(old[i] != values[i] for i in _COMMENT_CONTENT):
+            result.comments_updated += 1
+        if old[_AUTHOR] != values[_AUTHOR] or old[_BODY] != values[_BODY]:
+            fts_delete.append((comment_id, segment(old[_AUTHOR]), segment(old[_BODY])))
+            fts_insert.append((comment_id, segment(comment.author), segment(comment.body_text)))
+    conn.executemany(_COMMENT_INSERT, new_rows)
+    result.comments_new = len(new_rows)
+    conn.executemany(_COMMENT_UPDATE, changed_rows)
+    conn.executemany("UPDATE comments SET last_seen_at = ? WHERE id = ?", seen_ids)
+    conn.executemany(
+        "INSERT INTO comments_fts (comments_fts, rowid, author, body_text)"
+        " VALUES ('delete', ?, ?, ?)",
+        fts_delete,
+    )
+    conn.executemany(
+        "INSERT INTO comments_fts (rowid, author, body_text) VALUES (?, ?, ?)", fts_insert
+    )
+
+
+def _comment_ids(article: Article) -> list[int]:
+    ids: list[int] = []
+    occurrences: dict[int, int] = {}
+    for comment in article.comments:
+        if comment.comment_id is not None:
+            ids.append(comment.comment_id)
+            continue
+        base = synthetic_comment_id(article.url, comment)
+        count = occurrences.get(base, 0)
+        occurrences[base] = count + 1
+        ids.append(base if count == 0 else synthetic_comment_id(article.url, comment, count))
+    return ids
+
+
+def rebuild_search_index(db: Database) -> None:
+    """Re-segment every archived article and every comment into the FTS tables.
+
+    Needed after the segmenter changes, or if the index was damaged (e.g. by FTS5's own
+    ``'rebuild'``, which would index unsegmented text). One transaction.
+    """
+    conn = db.conn
+    with _transaction(conn):
+        conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
+        conn.execute("INSERT INTO comments_fts (comments_fts) VALUES ('delete-all')")
+        conn.executemany(
+            "INSERT INTO articles_fts (rowid, title, body_text) VALUES (?, ?, ?)",
+            (
+                (row[0], segment(row[1]), segment(row[2]))
+                for row in conn.execute(
+                    "SELECT id, title, body_text FROM articles WHERE status = 'archived'"
+                ).fetchall()
+            ),
+        )
+        cursor = conn.execute("SELECT id, author, body_text FROM comments")
+        while batch := cursor.fetchmany(5000):
+            conn.executemany(
+                "INSERT INTO comments_fts (rowid, author, body_text) VALUES (?, ?, ?)",
+                [(row[0], segment(row[1]), segment(row[2])) for row in batch],
+            )
+
+
+def search(
+    db: Database, query: str, table: str = "comments", limit: int = 20
+) -> list[dict[str, Any]]:
+    """Ranked (bm25) hits of a Japanese-aware query in ``comments`` or ``articles``."""
+    from archiver.search import fts_query
+
+    expression = fts_query(query)
+    if not expression:
+        return []
+    if table == "comments":
+        sql = (
+            "SELECT c.id, c.article_id, a.title AS article_title, c.author, c.posted_at,"
+            " c.votes, c.body_text, bm25(comments_fts) AS rank"
+            " FROM comments_fts JOIN comments c ON c.id = comments_fts.rowid"
+            " JOIN articles a ON a.id = c.article_id"
+            " WHERE comments_fts MATCH ? ORDER BY rank LIMIT ?"
+        )
+    elif table == "articles":
+        # A hit in the title weighs more than one in the body.
+        sql = (
+            "SELECT a.id, a.title, a.url, a.published_date, bm25(articles_fts, 5.0, 1.0) AS rank"
+            " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+            " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?"
+        )
+    else:
+        raise ValueError(f"cannot search table {table!r}: use 'comments' or 'articles'")
+    cursor = db.conn.execute(sql, (expression, limit))
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

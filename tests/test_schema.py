@@ -1,0 +1,224 @@
+"""The archive's schema: created once, idempotent, versioned, and refusing non-archives."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from archiver.schema import MIGRATIONS, SCHEMA_VERSION, VIEWS, NotAnArchiveError, ensure_schema
+from archiver.search import SEGMENTER_VERSION
+from archiver.storage import open_archive, save_article, search
+from tests.test_storage import SEED_POST_ID, seed_article
+
+TABLES = {
+    "archive_meta",
+    "schema_migrations",
+    "articles",
+    "categories",
+    "tags",
+    "article_tags",
+    "sources",
+    "credits",
+    "article_links",
+    "comments",
+    "crawl_runs",
+    "anomalies",
+    "articles_fts",
+    "comments_fts",
+}
+
+
+def schema_snapshot(conn):
+    return conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+
+
+def test_fresh_archive_has_every_table_view_and_version(tmp_path):
+    db = open_archive(tmp_path / "archive.db")
+    names = set(db.table_names())
+    assert names >= TABLES
+    assert set(db.view_names()) == {
+        "comments_with_context",
+        "article_stats",
+        "comments_per_day",
+        "top_commenters",
+    }
+    assert set(VIEWS) == set(db.view_names())
+    assert db.conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+    assert [
+        (r[0], r[1]) for r in db.conn.execute("SELECT version, description FROM schema_migrations")
+    ] == [(m.version, m.description) for m in MIGRATIONS]
+    assert db.conn.execute(
+        "SELECT value FROM archive_meta WHERE key = 'segmenter_version'"
+    ).fetchone() == (str(SEGMENTER_VERSION),)
+    assert [c.name for c in db["articles"].columns][:3] == ["id", "title", "url"]
+    db.close()
+
+
+def test_ensure_schema_is_idempotent(tmp_path):
+    db = open_archive(tmp_path / "archive.db")
+    save_article(db, seed_article())
+    before = schema_snapshot(db.conn)
+    counts = db["comments"].count
+    assert ensure_schema(db) == SCHEMA_VERSION
+    assert ensure_schema(db) == SCHEMA_VERSION
+    db.close()
+    db = open_archive(tmp_path / "archive.db")
+    assert schema_snapshot(db.conn) == before
+    assert db["comments"].count == counts
+    assert db.conn.execute("SELECT count(*) FROM schema_migrations").fetchone() == (1,)
+    db.close()
+
+
+def test_foreign_keys_cascade_on_update(tmp_path):
+    db = open_archive(tmp_path / "archive.db")
+    fks = {
+        (table, row[3], row[2], row[4], row[5])
+        for table in (
+            "comments",
+            "article_links",
+            "article_tags",
+            "sources",
+            "credits",
+            "anomalies",
+            "articles",
+        )
+        for row in db.conn.execute(f"PRAGMA foreign_key_list({table})")
+    }
+    assert fks == {
+        ("comments", "article_id", "articles", "id", "CASCADE"),
+        ("comments", "parent_id", "comments", "id", "CASCADE"),
+        ("article_links", "from_article_id", "articles", "id", "CASCADE"),
+        ("article_links", "to_article_id", "articles", "id", "CASCADE"),
+        ("article_tags", "article_id", "articles", "id", "CASCADE"),
+        ("article_tags", "tag_id", "tags", "id", "CASCADE"),
+        ("sources", "article_id", "articles", "id", "CASCADE"),
+        ("credits", "article_id", "articles", "id", "CASCADE"),
+        ("anomalies", "run_id", "crawl_runs", "id", "NO ACTION"),
+        ("anomalies", "article_id", "articles", "id", "CASCADE"),
+        ("articles", "category_id", "categories", "id", "CASCADE"),
+    }
+    index_columns = {
+        tuple(c[2] for c in db.conn.execute(f"PRAGMA index_info({idx[1]})"))
+        for idx in db.conn.execute("PRAGMA index_list(article_links)")
+    }
+    assert ("to_article_id",) in index_columns
+    db.close()
+
+
+def test_views_answer(tmp_path):
+    db = open_archive(tmp_path / "archive.db")
+    save_article(db, seed_article())
+    assert list(db.query("SELECT * FROM article_stats")) == [
+        {
+            "article_id": SEED_POST_ID,
+            "title": seed_article().title,
+            "url": seed_article().url,
+            "published_date": "2022-01-27",
+            "comment_count_shown": 8,
+            "comments": 8,
+            "replies": 3,
+            "total_votes": 79,
+            "max_votes": 25,
+            "first_comment_at": "2022-01-27",
+            "last_comment_at": "2022-01-27",
+        }
+    ]
+    assert list(db.query("SELECT * FROM comments_per_day")) == [
+        {
+            "posted_date": "2022-01-27",
+            "comments": 8,
+            "articles": 1,
+            "commenters": 7,
+            "total_votes": 79,
+        }
+    ]
+    assert list(
+        db.query("SELECT author, comments, articles, total_votes FROM top_commenters LIMIT 2")
+    ) == [
+        {"author": "tofu", "comments": 2, "articles": 1, "total_votes": 46},
+        {"author": "ダヴー", "comments": 1, "articles": 1, "total_votes": 10},
+    ]
+    assert list(
+        db.query(
+            "SELECT id, article_title, parent_author, author FROM comments_with_context WHERE parent_id IS NOT NULL ORDER BY position"
+        )
+    ) == [
+        {
+            "id": 303,
+            "article_title": seed_article().title,
+            "parent_author": "Mob",
+            "author": "ダヴー",
+        },
+        {
+            "id": 305,
+            "article_title": seed_article().title,
+            "parent_author": "幽霊",
+            "author": "tofu",
+        },
+        {
+            "id": 308,
+            "article_title": seed_article().title,
+            "parent_author": "戦略眼",
+            "author": "匿名さん",
+        },
+    ]
+    db.close()
+
+
+def test_views_and_index_are_restored_on_open(tmp_path):
+    path = tmp_path / "archive.db"
+    db = open_archive(path)
+    save_article(db, seed_article())
+    db.conn.execute("DROP VIEW top_commenters")
+    db.conn.execute("UPDATE archive_meta SET value = '0' WHERE key = 'segmenter_version'")
+    db.conn.execute("INSERT INTO comments_fts (comments_fts) VALUES ('delete-all')")
+    db.conn.commit()
+    db.close()
+    db = open_archive(path)
+    assert "top_commenters" in db.view_names()
+    assert [hit["author"] for hit in search(db, "中国")] == ["匿名さん"]
+    db.close()
+
+
+def test_empty_sqlite_file_becomes_an_archive(tmp_path):
+    path = tmp_path / "empty.db"
+    sqlite3.connect(path).close()
+    db = open_archive(path)
+    assert "articles" in db.table_names()
+    db.close()
+
+
+def test_other_sqlite_database_is_refused_untouched(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE recipes (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(NotAnArchiveError, match=r"not an archive \(tables: recipes\)"):
+        open_archive(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("recipes",)]
+
+
+def test_non_sqlite_file_is_refused(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("これはデータベースではありません\n" * 200, encoding="utf-8")
+    with pytest.raises(NotAnArchiveError, match="not an SQLite database"):
+        open_archive(path)
+    assert path.read_text(encoding="utf-8").startswith("これは")
+
+
+def test_newer_archive_is_refused(tmp_path):
+    path = tmp_path / "archive.db"
+    open_archive(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(NotAnArchiveError, match="newer than this archiver supports"):
+        open_archive(path)
+
+
+def test_directory_is_refused(tmp_path):
+    with pytest.raises(IsADirectoryError):
+        open_archive(tmp_path)

@@ -1,0 +1,132 @@
+"""Japanese full-text search: segmentation, query building, and ranked hits in SQLite."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archiver.items import Article, Comment
+from archiver.search import fts_query, segment
+from archiver.storage import open_archive, save_article, search
+
+
+def test_segment_bigrams_unigram_words_and_normalization():
+    assert segment("米国とNATOは空母を") == "米国 国と と nato は空 空母 母を を"
+    assert segment("戦車") == "戦車 車"
+    assert segment("母") == "母"
+    assert segment("ＮＡＴＯ加盟、F-35C。") == "nato 加盟 盟 f 35c"
+    assert segment("ウクライナ侵攻") == "ウク クラ ライ イナ ナ侵 侵攻 攻"
+    assert segment("") == ""
+    assert segment(None) == ""
+
+
+def test_fts_query_phrases():
+    assert fts_query("戦闘機") == '"戦闘 闘機"'
+    assert fts_query("空母") == '"空母"'
+    assert fts_query("母") == '"母" *'
+    assert fts_query("NATO ウクライナ") == '"nato" "ウク クラ ライ イナ"'
+    assert fts_query("ＮＡＴＯ") == '"nato"'
+    assert fts_query("ロシアNATO") == '"ロシ シア ア nato"'
+    # FTS5 syntax in user input is neutralized, never an error.
+    assert fts_query('"a" OR b* (c) NEAR:') == '"a" "or" "b" "c" "near"'
+    assert fts_query("  、。 ") == ""
+    assert fts_query(None) == ""
+
+
+DOCS = {
+    1: "米海軍の空母が台湾海峡を通過した",
+    2: "空の母なる大地、という詩",
+    3: "ロシアが国境沿いに戦車部隊を移動",
+    4: "第5世代戦闘機の開発はスホーイが担当",
+    5: "ウクライナ侵攻の可能性",
+    6: "NATO加盟問題について",
+    7: "the nato summit",
+    8: "ＮＡＴＯの回答文書",
+    9: "空母、空母、また空母。空母打撃群が集結",
+    10: "戦闘の機会",
+}
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    db = open_archive(tmp_path_factory.mktemp("search") / "archive.db")
+    article = Article(
+        url="https://grandfleet.info/x/search-test/",
+        site="grandfleet",
+        post_id=1,
+        title="検索テスト",
+        comments=[
+            Comment(
+                comment_id=i, parent_id=None, depth=1, position=i, author=f"user{i}", body_text=text
+            )
+            for i, text in DOCS.items()
+        ],
+    )
+    save_article(db, article)
+    yield db
+    db.close()
+
+
+def hits(db, query):
+    return [hit["id"] for hit in search(db, query, limit=50)]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("空母", [9, 1]),  # ranked: 4 occurrences before 1; 空の母 (2) not matched
+        ("戦車", [3]),
+        ("戦闘機", [4]),  # not 戦闘の機会 (10)
+        ("ウクライナ", [5]),
+        ("侵攻", [5]),
+        ("母", None),
+        ("nato", None),
+        ("NATO", None),
+        ("ＮＡＴＯ", None),
+        ("ｎａｔｏ 加盟", [6]),
+        ("空母 台湾", [1]),
+        ("潜水艦", []),
+        ("、", []),
+    ],
+)
+def test_search_finds_right_rows(archive, query, expected):
+    if query == "母":
+        assert sorted(hits(archive, query)) == [1, 2, 9]
+    elif query.lower() in ("nato", "ｎａｔｏ"):
+        assert sorted(hits(archive, query)) == [6, 7, 8]
+    else:
+        assert hits(archive, query) == expected
+
+
+def test_search_authors_and_articles(archive):
+    assert hits(archive, "user10") == [10]
+    assert [hit["id"] for hit in search(archive, "検索", table="articles")] == [1]
+    with pytest.raises(ValueError):
+        search(archive, "x", table="tags")
+
+
+CJK_TEXT = st.text(alphabet="空母戦車闘機のがウクライナ米国aB1 、", min_size=1, max_size=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(document=CJK_TEXT, start=st.integers(0, 29), length=st.integers(1, 6))
+def test_any_substring_is_found(document, start, length):
+    """Whatever the user types, a document containing it verbatim is found."""
+    needle = document[start : start + length]
+    query = fts_query(needle)
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE f USING fts5(t, tokenize='unicode61 remove_diacritics 2')")
+    conn.execute("INSERT INTO f (rowid, t) VALUES (1, ?)", (segment(document),))
+    if not query:
+        return  # nothing searchable (punctuation, spaces): nothing to find
+    # Terms that only partly overlap a latin word are not found (words match whole), so
+    # compare with the words of the needle being whole words of the document.
+    found = conn.execute("SELECT count(*) FROM f WHERE f MATCH ?", (query,)).fetchone()[0]
+    words_whole = all(
+        word in segment(document).split() for word in segment(needle).split() if word.isascii()
+    )
+    if words_whole:
+        assert found == 1, (document, needle, query)

@@ -1,0 +1,68 @@
+"""Canonical URLs: one spelling per page, so the archive keys and deduplicates on it.
+
+The same WordPress page is linked as ``…/slug/#comment-12``, ``…/slug?replytocom=12``,
+``…/slug/?utm_source=x`` or ``HTTP://Host//slug``; all of them are one page. A
+``/comment-page-N/`` suffix is *not* dropped by :func:`canonicalize_url`: it is a
+different page of the thread; :func:`article_url_of` maps it to its article.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+# Query parameters that never change which page is served.
+_DROPPED_PARAMS = frozenset(
+    {"replytocom", "fbclid", "gclid", "yclid", "msclkid", "mc_cid", "mc_eid", "_ga", "amp"}
+)
+_DROPPED_PREFIXES = ("utm_",)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_COMMENT_PAGE = re.compile(r"/comment-page-(\d+)/$")
+_DUPLICATE_SLASHES = re.compile(r"/{2,}")
+# Characters left as they are in a path; everything else is percent-encoded (upper case),
+# so "/ロシア/" and "/%e3%83%ad…/" come out the same.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+def canonicalize_url(url: str) -> str:
+    """The canonical spelling of ``url``.
+
+    Drops the fragment, ``?replytocom`` and tracking parameters (``utm_*``, ``fbclid``…),
+    lower-cases scheme and host, drops default ports, collapses duplicate slashes,
+    normalizes percent-encoding and adds the trailing slash WordPress permalinks end
+    with (not to paths whose last segment has a dot, like ``/wp-sitemap.xml``).
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if parts.port is not None and _DEFAULT_PORTS.get(scheme) != parts.port:
+        host = f"{host}:{parts.port}"
+    if parts.username:  # keep credentials only if present; they are part of the address
+        auth = parts.username + (f":{parts.password}" if parts.password else "")
+        host = f"{auth}@{host}"
+    path = _DUPLICATE_SLASHES.sub("/", parts.path) or "/"
+    path = quote(unquote(path), safe=_PATH_SAFE)
+    last_segment = path.rsplit("/", 1)[-1]
+    if last_segment and "." not in last_segment:
+        path += "/"
+    query_pairs = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if key.lower() not in _DROPPED_PARAMS and not key.lower().startswith(_DROPPED_PREFIXES)
+    ]
+    query = urlencode(query_pairs)
+    return urlunsplit((scheme, host, path, query, ""))
+
+
+def comment_page_of(url: str) -> int | None:
+    """The comment page number a ``/comment-page-N/`` URL names, or None."""
+    match = _COMMENT_PAGE.search(canonicalize_url(url).split("?", 1)[0])
+    return int(match.group(1)) if match else None
+
+
+def article_url_of(url: str) -> str:
+    """The canonical article URL of a comment page URL (or of an article URL itself)."""
+    canonical = canonicalize_url(url)
+    path_and_rest = canonical.split("?", 1)
+    path_and_rest[0] = _COMMENT_PAGE.sub("/", path_and_rest[0])
+    return "?".join(path_and_rest)

@@ -1,0 +1,308 @@
+"""The parser's building blocks: URLs, the text rule, article-URL shapes, robustness."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import html
+from scrapy.http import HtmlResponse
+
+from archiver.items import Anomaly, Article
+from archiver.parsing import (
+    Listing,
+    article_url_of,
+    block_text,
+    canonicalize_url,
+    comment_page_of,
+    parse_article_page,
+    parse_listing_page,
+)
+from archiver.parsing.select import Finder
+from archiver.parsing.text import cleaned_copy, inner_html, text_and_safety
+from archiver.sites import SiteProfile, get_profile
+
+GF = get_profile("grandfleet")
+BASE = "http://127.0.0.1:8765"
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        (f"{BASE}/russia-related/post/", f"{BASE}/russia-related/post/"),
+        (f"{BASE}/russia-related/post", f"{BASE}/russia-related/post/"),
+        (f"{BASE}/russia-related/post/#comment-12", f"{BASE}/russia-related/post/"),
+        (f"{BASE}/russia-related/post/?replytocom=12#respond", f"{BASE}/russia-related/post/"),
+        (
+            f"{BASE}/russia-related/post/?utm_source=x&utm_medium=y&fbclid=z",
+            f"{BASE}/russia-related/post/",
+        ),
+        ("HTTP://127.0.0.1:8765//russia-related//post", f"{BASE}/russia-related/post/"),
+        ("https://GrandFleet.Info:443/a/b/", "https://grandfleet.info/a/b/"),
+        ("http://grandfleet.info:80/a/b/", "http://grandfleet.info/a/b/"),
+        (
+            f"{BASE}/russia-related/post/comment-page-2/#comments",
+            f"{BASE}/russia-related/post/comment-page-2/",
+        ),
+        (f"{BASE}/?p=23456", f"{BASE}/?p=23456"),
+        (f"{BASE}/?p=23456&replytocom=3", f"{BASE}/?p=23456"),
+        (f"{BASE}", f"{BASE}/"),
+        (f"{BASE}/wp-sitemap.xml", f"{BASE}/wp-sitemap.xml"),
+        (f"{BASE}/category/ロシア/", f"{BASE}/category/%E3%83%AD%E3%82%B7%E3%82%A2/"),
+        (
+            f"{BASE}/category/%e3%83%ad%e3%82%b7%e3%82%a2/",
+            f"{BASE}/category/%E3%83%AD%E3%82%B7%E3%82%A2/",
+        ),
+        ("  http://127.0.0.1:8765/a/b/  ", f"{BASE}/a/b/"),
+    ],
+)
+def test_canonicalize_url(url: str, canonical: str) -> None:
+    assert canonicalize_url(url) == canonical
+    assert canonicalize_url(canonical) == canonical  # idempotent
+
+
+def test_article_url_of_and_comment_page_of() -> None:
+    page = f"{BASE}/russia-related/post/comment-page-3/#comments"
+    assert article_url_of(page) == f"{BASE}/russia-related/post/"
+    assert comment_page_of(page) == 3
+    assert article_url_of(f"{BASE}/russia-related/post/") == f"{BASE}/russia-related/post/"
+    assert comment_page_of(f"{BASE}/russia-related/post/") is None
+
+
+@pytest.mark.parametrize(
+    ("url", "is_article"),
+    [
+        (f"{BASE}/russia-related/us-rejects-russian-demands/", True),
+        (f"{BASE}/russia-related/us-rejects-russian-demands", True),
+        (f"{BASE}/", False),
+        (f"{BASE}/category/russia-related/", False),
+        (f"{BASE}/category/russia-related/page/2/", False),
+        (f"{BASE}/tag/nato/", False),
+        (f"{BASE}/page/2/", False),
+        (f"{BASE}/feed/", False),
+        (f"{BASE}/russia-related/post/feed/", False),
+        (f"{BASE}/russia-related/post/comment-page-2/", False),
+        (f"{BASE}/wp-content/uploads/2022/01/", False),
+        (f"{BASE}/wp-admin/edit/", False),
+        (f"{BASE}/wp-sitemap-posts-post-1.xml", False),
+        (f"{BASE}/?p=23456", False),
+        (f"{BASE}/2022/01/", False),
+        (f"{BASE}/author/admin/", False),
+        (f"{BASE}/russia-related/", False),  # one segment: not a grandfleet permalink
+        ("mailto:someone@example.jp", False),
+    ],
+)
+def test_grandfleet_article_urls(url: str, is_article: bool) -> None:
+    assert GF.is_article_url(url) is is_article
+
+
+def test_generic_profile_accepts_other_permalink_shapes() -> None:
+    generic = get_profile("wordpress")
+    assert generic.is_article_url("https://blog.example.jp/2023/05/kaga-refit-complete/")
+    assert generic.is_article_url("https://blog.example.jp/hello-world/")
+    assert generic.is_article_url("http://old.example.jp/archives/2010/06/zero-fighter.html")
+    assert not generic.is_article_url("https://blog.example.jp/2023/05/")
+    assert not generic.is_article_url("https://blog.example.jp/wp-content/uploads/a.jpg")
+
+
+def test_profiles_are_frozen_and_named() -> None:
+    assert isinstance(GF, SiteProfile) and GF.name == "grandfleet"
+    with pytest.raises(AttributeError):
+        GF.name = "other"  # type: ignore[misc]
+    with pytest.raises(KeyError, match="grandfleet"):
+        get_profile("nope")
+
+
+def fragment(markup: str) -> html.HtmlElement:
+    return html.fragment_fromstring(markup, create_parent="div")
+
+
+@pytest.mark.parametrize(
+    ("markup", "text"),
+    [
+        ("<p>a</p><p>b</p>", "a\n\nb"),
+        ("<p>line one<br>\n   line two</p>", "line one\nline two"),
+        ("<p>  spaced \t  out\n words </p>", "spaced out words"),
+        ("<p>&nbsp;</p><p>kept</p><p> &nbsp; </p>", "kept"),
+        ("<p>全角\u3000スペースは残す</p>", "全角\u3000スペースは残す"),
+        ("<ul><li>one</li><li>two <b>bold</b></li></ul>", "one\n\ntwo bold"),
+        ("<blockquote><p>quoted</p><cite>who</cite></blockquote>after", "quoted\n\nwho\n\nafter"),
+        ("<figure><img src=x><figcaption>出典:X</figcaption></figure>", "出典:X"),
+        ("<h2>head</h2>text<script>var a = 1;</script><style>p{}</style>", "head\n\ntext"),
+        ("<p>a<br><br>b</p>", "a\n\nb"),
+        ("<p>a<br><br><br><br>b<br></p>", "a\n\nb"),
+        ("<p>x<!-- comment -->y</p>", "xy"),
+        ("", ""),
+    ],
+)
+def test_block_text_rule(markup: str, text: str) -> None:
+    assert block_text(fragment(markup)) == text
+
+
+def article_response(body: str | bytes, url: str = f"{BASE}/cat/post/") -> HtmlResponse:
+    raw = body.encode("utf-8") if isinstance(body, str) else body
+    return HtmlResponse(url=url, body=raw, headers={"Content-Type": "text/html; charset=UTF-8"})
+
+
+def test_empty_page_gives_anomalies_not_errors() -> None:
+    article = parse_article_page(article_response(b""), GF)
+    assert article == Article(
+        url=f"{BASE}/cat/post/",
+        site="grandfleet",
+        anomalies=[
+            Anomaly("article.body", None, "no article body found", f"{BASE}/cat/post/"),
+            Anomaly("article.post_id", None, "no WordPress post id", f"{BASE}/cat/post/"),
+            Anomaly("article.title", None, "no title found", f"{BASE}/cat/post/"),
+            Anomaly("article.published", None, "no publication date", f"{BASE}/cat/post/"),
+        ],
+    )
+
+
+def test_title_falls_back_to_title_element_without_site_name() -> None:
+    page = (
+        "<html><head><title>見出し | サイト</title>"
+        '<meta property="og:site_name" content="サイト"></head><body></body></html>'
+    )
+    assert parse_article_page(article_response(page), GF).title == "見出し"
+
+
+def test_json_ld_graph_and_list_fallbacks() -> None:
+    page = """<html><head><script type="application/ld+json">
+    [{"@type": "WebSite", "name": "x"}, {"@graph": [{"@type": ["NewsArticle"],
+      "headline": "グラフの見出し", "datePublished": "2024-01-02T03:04:05+09:00",
+      "author": [{"@type": "Person", "name": "記者A"}, {"name": "記者B"}],
+      "keywords": "艦艇, 航空機", "commentCount": "12"}]}]
+    </script></head><body class="postid-77"></body></html>"""
+    article = parse_article_page(article_response(page), get_profile("wordpress"))
+    assert (article.post_id, article.title, article.published_attr, article.author) == (
+        77,
+        "グラフの見出し",
+        "2024-01-02T03:04:05+09:00",
+        "記者A, 記者B",
+    )
+    assert [t.name for t in article.tags] == ["艦艇", "航空機"]
+    assert article.comment_count_shown == 12
+    assert article.published_raw is None
+
+
+def test_comment_count_ignores_numbers_in_the_quoted_title() -> None:
+    page = (
+        '<html><body><div id="comments"><h2 class="comments-title">'
+        "「F-35を100機(追加)」への7件のフィードバック</h2></div></body></html>"
+    )
+    assert parse_article_page(article_response(page), GF).comment_count_shown == 7
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "<li id='comment-1' class='comment'>",
+                "<li class='comment'>",
+                "<ul class='children'>",
+                "<ol class='commentlist'>",
+                "<div id='comment_area'>",
+                "<div class='comment-content'>",
+                "<span class='count-box'>",
+                "<li class='comment-date'>",
+                "<time datetime='x'>",
+                "<h1 class='p-entry__title'>",
+                "<div class='post_content'>",
+                "<p>",
+                "<br>",
+                "</li>",
+                "</ul>",
+                "</div>",
+                "<script type='application/ld+json'>{",
+                "</script>",
+                "<a href='http://[::1'>",
+                "<a href='javascript:x'>",
+                "テキスト",
+                "&nbsp;",
+                "\x00",
+            ]
+        ),
+        max_size=40,
+    )
+)
+def test_odd_markup_never_raises(pieces: list[str]) -> None:
+    article = parse_article_page(article_response("".join(pieces)), GF)
+    assert article.url == f"{BASE}/cat/post/"
+    assert [c.position for c in article.comments] == list(range(1, len(article.comments) + 1))
+
+
+def test_listing_without_theme_markup_uses_wordpress_links() -> None:
+    page = """<html><head><link rel="next" href="/page/3/"></head><body><main>
+    <article class="post"><h2 class="entry-title"><a href="/cat/one/" rel="bookmark">1</a></h2></article>
+    <article class="post"><h2 class="entry-title"><a href="/cat/two/#more">2</a></h2></article>
+    <article class="post"><h2 class="entry-title"><a href="/category/cat/">cat</a></h2></article>
+    </main></body></html>"""
+    listing = parse_listing_page(article_response(page, f"{BASE}/page/2/"), GF)
+    assert listing == Listing(
+        article_urls=[f"{BASE}/cat/one/", f"{BASE}/cat/two/"], next_page_url=f"{BASE}/page/3/"
+    )
+
+
+def test_last_listing_page_has_no_next_page() -> None:
+    page = '<html><body><div id="post_list"></div></body></html>'
+    assert parse_listing_page(article_response(page, f"{BASE}/page/9/"), GF) == Listing([], None)
+
+
+def test_whitespace_rule_is_the_same_with_and_without_ideographic_space() -> None:
+    assert block_text(fragment("<p> a\u2009\u2009b\tc </p>")) == "a b c"
+    assert block_text(fragment("<p>\u3000a\u2009\u2009b\tc </p>")) == "\u3000a b c"
+
+
+def test_text_and_safety_flags_what_must_be_cleaned() -> None:
+    assert text_and_safety(fragment("<p>plain <a href='/x'>link</a></p>")) == ("plain link", False)
+    for markup in (
+        "<p onclick='x()'>t</p>",
+        "<p>t<script>x()</script></p>",
+        "<p><a href=' javascript:x()'>t</a></p>",
+        "<p>t<!-- c --></p>",
+        "<p>t<svg onload='x()'></svg></p>",
+    ):
+        assert text_and_safety(fragment(markup))[1] is True, markup
+
+
+def test_cleaned_html_keeps_content_and_strips_executables() -> None:
+    element = fragment(
+        '<p title="a > b" onclick="x()">one<script>bad()</script> two</p>'
+        "<!-- ad --><a href='javascript:void(0)' onmouseover='y()'>three</a>"
+        "<iframe src='https://www.youtube.com/embed/x'></iframe>"
+    )
+    assert inner_html(cleaned_copy(element)) == (
+        '<p title="a &gt; b">one two</p><a>three</a>'
+        '<iframe src="https://www.youtube.com/embed/x"></iframe>'
+    )
+    assert inner_html(element).startswith(
+        '<p title="a &gt; b" onclick="x()">'
+    )  # original untouched
+
+
+def test_id_selectors_stay_inside_their_context() -> None:
+    root = html.document_fromstring(
+        '<html><body><div id="a"><p class="x">in a</p></div>'
+        '<div id="b"><span id="c" class="x">in b</span></div></body></html>'
+    )
+    find = Finder(root)
+    outside = root.get_element_by_id("a")
+    inside = root.get_element_by_id("b")
+    assert find.run(root, "#c") == [root.get_element_by_id("c")]
+    assert find.run(outside, "#c") == []
+    assert find.run(inside, "#c") == [root.get_element_by_id("c")]
+    assert [e.text for e in find.run(root, "#a .x")] == ["in a"]
+    assert find.run(root, ".absent .x") == []
+
+
+def test_pager_links_are_kept_when_canonical_names_another_host() -> None:
+    page = """<html><head><link rel="canonical" href="https://grandfleet.info/cat/post/"></head>
+    <body><div id="comments"><div id="comment_pager">
+    <span class="page-numbers current">1</span>
+    <a class="page-numbers" href="/cat/post/comment-page-2/#comments">2</a>
+    <a class="page-numbers" href="/other/post/comment-page-2/">elsewhere</a>
+    </div></div></body></html>"""
+    article = parse_article_page(article_response(page, f"{BASE}/cat/post/comment-page-1/"), GF)
+    assert (article.url, article.comment_page) == ("https://grandfleet.info/cat/post/", 1)
+    assert article.comment_page_urls == [f"{BASE}/cat/post/comment-page-2/"]

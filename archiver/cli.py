@@ -98,6 +98,11 @@ def stats(db_path: str, as_json: bool, runs: int) -> None:
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
+    print_stats(report)
+
+
+def print_stats(report: dict[str, Any]) -> None:
+    """The text form of :func:`collect_stats`, shared by ``stats`` and ``demo``."""
     click.echo("table            rows")
     for table, rows in report["tables"].items():
         click.echo(f"{table:<16} {rows}")
@@ -207,7 +212,15 @@ def demo(db_path: str, port: int) -> None:
         result = run_demo(db_path=db_path, port=port)
     except DemoError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"archived {result.site_url} into {result.db_path} in {result.seconds:.1f} s")
-    for table, rows in result.table_counts.items():
-        click.echo(f"{table:<22} {rows}")
-    click.echo(f"browse it: archiver serve {result.db_path}", err=True)
+    click.echo(
+        f"archived {result.articles} articles of the sample site {result.site_url}"
+        f" into {result.db_path} in {result.seconds:.1f} s\n"
+    )
+    db = _open_existing(str(result.db_path))
+    try:
+        print_stats(collect_stats(db, runs=3))
+    finally:
+        db.close()
+    click.echo("\nbrowse it with Datasette:")
+    click.echo(f"  datasette {result.db_path}")
+    click.echo(f"  .venv/bin/archiver serve {result.db_path}   (same, checks the file first)")

@@ -7,10 +7,7 @@ come from the schema and the archiver plugin alone.
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -18,6 +15,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from tests.servers import free_port, running_server
 from tests.test_storage import (
     RELATED,
     SEED_COMMENTS,
@@ -28,12 +26,6 @@ from tests.test_storage import (
 )
 
 DATASETTE = Path(sys.executable).with_name("datasette")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -48,35 +40,12 @@ def server(tmp_path_factory):
     other["notes"].enable_fts(["text"])
     other.close()
     port = free_port()
-    process = subprocess.Popen(
-        [
-            str(DATASETTE),
-            "serve",
-            str(db_path),
-            str(tmp / "other.db"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(process.stdout.read().decode()) from None
-                time.sleep(0.1)
+    command = [str(DATASETTE), "serve", str(db_path), str(tmp / "other.db")]
+    with running_server(
+        [*command, "--host", "127.0.0.1", "--port", str(port)], base + "/-/versions.json"
+    ):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def get(base: str, path: str, **params) -> object:

@@ -1,0 +1,202 @@
+"""The ``grandfleet`` spider: every article of grandfleet.info with its whole comment thread.
+
+The spider only decides what to fetch; the site profile's parser turns each response into
+data, and the item pipelines normalize and store it. Articles are discovered three ways,
+so that none is missed when one surface is incomplete: the WordPress sitemap (through
+Scrapy's own ``SitemapSpider`` machinery, starting from robots.txt), the paginated home
+listing, and links between articles (previous/next, related block, inline 関連記事).
+
+An article whose thread is split over WordPress comment pages is fetched page by page
+and yielded once, as one item, when its last comment page has arrived: the archive
+stores an article and its whole thread in one transaction.
+
+Usage::
+
+    scrapy crawl grandfleet                                   # https://grandfleet.info/
+    scrapy crawl grandfleet -a start_url=http://127.0.0.1:8000/ -a limit=10
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+from scrapy import Request
+from scrapy.http import Response, TextResponse
+from scrapy.spiders import SitemapSpider
+from twisted.python.failure import Failure
+
+from archiver.items import Anomaly, Article
+from archiver.parsing import (
+    canonicalize_url,
+    merge_comment_pages,
+    parse_article_page,
+    parse_listing_page,
+)
+from archiver.sites import SiteProfile, get_profile
+
+logger = logging.getLogger(__name__)
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+class GrandfleetSpider(SitemapSpider):
+    """Crawl a grandfleet.info-shaped WordPress site: articles, comment pages, relations."""
+
+    name = "grandfleet"
+    profile_name = "grandfleet"
+    default_start_url = "https://grandfleet.info/"
+    # Only post sitemaps hold articles (WordPress core and Yoast/other plugin names).
+    sitemap_follow = [r"posts?-post", r"post-sitemap"]
+    sitemap_rules = [("", "parse_article")]
+
+    def __init__(self, start_url: str | None = None, limit: str | int | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.profile: SiteProfile = get_profile(self.profile_name)
+        self.start_url = canonicalize_url(start_url or self.default_start_url)
+        parts = urlsplit(self.start_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"start_url must be an http(s) URL, got {start_url!r}")
+        self.site_netloc = parts.netloc.lower()
+        self.allowed_domains = [parts.hostname]
+        self.sitemap_urls = [urljoin(self.start_url, "/robots.txt")]
+        self.limit = int(limit) if limit not in (None, "") else None
+        if self.limit is not None and self.limit < 1:
+            raise ValueError(f"limit must be a positive number of articles, got {limit!r}")
+        self.scheduled_articles: set[str] = set()
+
+    # -- what to fetch ------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        async for request in super().start():  # robots.txt -> sitemap index -> post sitemaps
+            yield request
+        # WordPress core's sitemap, in case robots.txt does not name it.
+        yield Request(urljoin(self.start_url, "/wp-sitemap.xml"), callback=self._parse_sitemap)
+        yield Request(self.start_url, callback=self.parse_listing)
+
+    def on_site(self, url: str) -> bool:
+        """Only the crawled site's own host and port: never another host or port."""
+        return urlsplit(url).netloc.lower() == self.site_netloc
+
+    def claim_article(self, url: str) -> str | None:
+        """Return the canonical URL to fetch if this article is new and within the limit."""
+        canonical = canonicalize_url(url)
+        if not self.on_site(canonical) or not self.profile.is_article_url(canonical):
+            return None
+        if canonical in self.scheduled_articles:
+            return None
+        if self.limit is not None and len(self.scheduled_articles) >= self.limit:
+            return None
+        self.scheduled_articles.add(canonical)
+        return canonical
+
+    def article_request(self, url: str) -> Request | None:
+        canonical = self.claim_article(url)
+        if canonical is None:
+            return None
+        return Request(canonical, callback=self.parse_article, errback=self.article_failed)
+
+    def sitemap_filter(self, entries: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
+        for entry in entries:
+            loc = entry.get("loc", "")
+            if "sitemap" in loc and loc.endswith((".xml", ".xml.gz")):
+                if self.on_site(loc):  # a sitemap index entry
+                    yield entry
+                continue
+            canonical = self.claim_article(loc)
+            if canonical is not None:
+                yield {**entry, "loc": canonical}
+
+    def parse_listing(self, response: Response) -> Iterable[Request]:
+        """Home and category listings: article links, then the next listing page."""
+        if not isinstance(response, TextResponse):
+            return
+        listing = parse_listing_page(response, self.profile)
+        for url in listing.article_urls:
+            request = self.article_request(url)
+            if request is not None:
+                yield request
+        below_limit = self.limit is None or len(self.scheduled_articles) < self.limit
+        if listing.next_page_url and self.on_site(listing.next_page_url) and below_limit:
+            yield Request(listing.next_page_url, callback=self.parse_listing)
+
+    # -- articles and their comment pages ----------------------------------------------
+
+    def parse_article(self, response: Response) -> Iterable[Any]:
+        if not isinstance(response, TextResponse):
+            logger.warning("not an HTML page, skipped: %s", response.url)
+            return
+        page = parse_article_page(response, self.profile)
+        page.fetched_at = _now_iso()
+        yield from self._follow_article_links(page)
+        yield from self._continue_thread(pages=[page], fetched={canonicalize_url(response.url)})
+
+    def parse_comment_page(
+        self, response: Response, pages: list[Article], fetched: set[str]
+    ) -> Iterable[Any]:
+        if isinstance(response, TextResponse):
+            pages.append(parse_article_page(response, self.profile))
+        yield from self._continue_thread(pages, fetched)
+
+    def comment_page_failed(self, failure: Failure) -> Iterable[Any]:
+        """A missing comment page must not lose the rest of the thread: record and go on."""
+        request = failure.request
+        pages: list[Article] = request.cb_kwargs["pages"]
+        pages[0].anomalies.append(
+            Anomaly(
+                field="article.comment_page",
+                raw_value=request.url,
+                problem=f"comment page could not be fetched: {failure.getErrorMessage()}",
+                url=pages[0].url,
+            )
+        )
+        self.crawler.stats.inc_value("archiver/comment_pages/failed")
+        yield from self._continue_thread(pages, request.cb_kwargs["fetched"])
+
+    def article_failed(self, failure: Failure) -> None:
+        self.crawler.stats.inc_value("archiver/articles/failed")
+        logger.warning("article could not be fetched: %s (%s)", failure.request.url, failure.value)
+
+    def _continue_thread(self, pages: list[Article], fetched: set[str]) -> Iterable[Any]:
+        """Fetch the next unfetched comment page, or yield the merged article when none is left.
+
+        Pages are fetched one after another (not in parallel) so the whole thread is in
+        hand when the item is yielded; pagers that show only a window of page numbers are
+        handled because every fetched page adds the links it shows.
+        """
+        for page in pages:
+            for url in page.comment_page_urls:
+                canonical = canonicalize_url(url)
+                if canonical in fetched or not self.on_site(canonical):
+                    continue
+                fetched.add(canonical)
+                self.crawler.stats.inc_value("archiver/comment_pages/requested")
+                yield Request(
+                    canonical,
+                    callback=self.parse_comment_page,
+                    errback=self.comment_page_failed,
+                    cb_kwargs={"pages": pages, "fetched": fetched},
+                    dont_filter=True,
+                )
+                return
+        article = merge_comment_pages(pages)
+        article.fetched_at = pages[0].fetched_at
+        self.crawler.stats.inc_value("archiver/articles/parsed")
+        self.crawler.stats.inc_value("archiver/comments/parsed", len(article.comments))
+        yield article
+
+    def _follow_article_links(self, page: Article) -> Iterable[Request]:
+        refs = [page.previous, page.next, *page.inline_links]
+        urls = [ref.url for ref in refs if ref is not None] + [r.url for r in page.related]
+        for url in urls:
+            request = self.article_request(url)
+            if request is not None:
+                yield request
+
+
+def _now_iso() -> str:
+    return datetime.now(TOKYO).isoformat(timespec="seconds")

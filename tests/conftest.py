@@ -1,0 +1,71 @@
+"""Shared fixtures: the sample site on 127.0.0.1 and a real crawl of it into SQLite.
+
+The crawl runs ``scrapy crawl grandfleet`` as a subprocess, twice into the same archive
+(the second run must change nothing), once per test session, so every end-to-end test
+reads the same real archive.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from archiver.runner import LOCAL_SITE_SETTINGS, run_crawl
+from archiver.sample_site import SampleSite, load_site
+from archiver.sample_site.server import serve
+
+
+@dataclass
+class CrawledArchive:
+    site: SampleSite
+    site_url: str
+    db_path: Path
+    requested_paths: list[str]  # every path the sample server answered, both runs
+    first_run_paths: list[str]
+    logs: list[str]
+
+    def connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.db_path)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+
+@pytest.fixture(scope="session")
+def sample_site() -> SampleSite:
+    return load_site()
+
+
+@pytest.fixture(scope="session")
+def crawled_archive(
+    sample_site: SampleSite, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CrawledArchive]:
+    tmp = tmp_path_factory.mktemp("crawl")
+    db_path = tmp / "archive.db"
+    server = serve(sample_site, host="127.0.0.1", port=0)
+    logs = []
+    try:
+        first = run_crawl(
+            "grandfleet", server.url, db_path, settings=LOCAL_SITE_SETTINGS, timeout=300
+        )
+        logs.append(first.stderr)
+        assert first.returncode == 0, first.stderr[-3000:]
+        first_paths = list(server.requests)
+        second = run_crawl(
+            "grandfleet", server.url, db_path, settings=LOCAL_SITE_SETTINGS, timeout=300
+        )
+        logs.append(second.stderr)
+        assert second.returncode == 0, second.stderr[-3000:]
+        yield CrawledArchive(
+            site=sample_site,
+            site_url=server.url,
+            db_path=db_path,
+            requested_paths=list(server.requests),
+            first_run_paths=first_paths,
+            logs=logs,
+        )
+    finally:
+        server.shutdown()

@@ -1,0 +1,73 @@
+"""The grandfleet spider's decisions about what to fetch, and ``-a limit=N`` on a real crawl."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from archiver.runner import LOCAL_SITE_SETTINGS, run_crawl
+from archiver.sample_site.server import serve
+from spiders.grandfleet import GrandfleetSpider
+
+
+def make_spider(**kwargs: str) -> GrandfleetSpider:
+    return GrandfleetSpider.from_crawler(get_crawler(GrandfleetSpider), **kwargs)
+
+
+def test_default_target_is_grandfleet_info():
+    spider = make_spider()
+    assert spider.start_url == "https://grandfleet.info/"
+    assert spider.allowed_domains == ["grandfleet.info"]
+    assert spider.sitemap_urls == ["https://grandfleet.info/robots.txt"]
+
+
+def test_start_url_sets_the_only_host_and_port():
+    spider = make_spider(start_url="http://127.0.0.1:8123/")
+    assert spider.allowed_domains == ["127.0.0.1"]
+    assert spider.on_site("http://127.0.0.1:8123/russia-related/x/")
+    assert not spider.on_site("http://127.0.0.1:9999/russia-related/x/")  # another port
+    assert not spider.on_site("https://grandfleet.info/russia-related/x/")
+
+
+def test_articles_are_claimed_once_in_canonical_form_and_within_the_limit():
+    spider = make_spider(start_url="http://127.0.0.1:8123/", limit="2")
+    base = "http://127.0.0.1:8123"
+    assert (
+        spider.claim_article(f"{base}/russia-related/a/?replytocom=5#respond")
+        == f"{base}/russia-related/a/"
+    )
+    assert spider.claim_article(f"{base}/russia-related/a/#comment-7") is None  # same article
+    assert spider.claim_article(f"{base}/category/russia-related/") is None  # a listing
+    assert spider.claim_article(f"{base}/tag/nato/") is None
+    assert spider.claim_article("https://twitter.com/SecBlinken/status/1/") is None
+    assert spider.claim_article(f"{base}/us-related/b/") == f"{base}/us-related/b/"
+    assert spider.claim_article(f"{base}/us-related/c/") is None  # limit=2 reached
+
+
+@pytest.mark.parametrize("bad", [{"start_url": "ftp://example.org/"}, {"limit": "0"}])
+def test_bad_arguments_are_refused_with_a_clear_error(bad):
+    with pytest.raises(ValueError, match="start_url|limit"):
+        make_spider(**bad)
+
+
+def test_limit_stops_a_real_crawl_after_n_articles(sample_site, tmp_path):
+    server = serve(sample_site, host="127.0.0.1", port=0)
+    try:
+        result = run_crawl(
+            "grandfleet",
+            server.url,
+            tmp_path / "limited.db",
+            settings=LOCAL_SITE_SETTINGS,
+            spider_args={"limit": "5"},
+            timeout=120,
+        )
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-2000:]
+    with sqlite3.connect(tmp_path / "limited.db") as conn:
+        archived = conn.execute(
+            "select count(*) from articles where status = 'archived'"
+        ).fetchone()[0]
+    assert archived == 5

@@ -33,6 +33,7 @@ from twisted.python.failure import Failure
 from archiver.items import Anomaly, Article
 from archiver.parsing import (
     canonicalize_url,
+    comment_page_of,
     merge_comment_pages,
     parse_article_page,
     parse_listing_page,
@@ -133,10 +134,13 @@ class GrandfleetSpider(SitemapSpider):
         page = parse_article_page(response, self.profile)
         page.fetched_at = _now_iso()
         yield from self._follow_article_links(page)
-        yield from self._continue_thread(pages=[page], fetched={canonicalize_url(response.url)})
+        # The article URL shows one comment page (the newest, on WordPress's default
+        # settings): remember its number so its /comment-page-N/ twin is not fetched again.
+        fetched: set[int | str] = {page.comment_page, canonicalize_url(response.url)}
+        yield from self._continue_thread(pages=[page], fetched=fetched)
 
     def parse_comment_page(
-        self, response: Response, pages: list[Article], fetched: set[str]
+        self, response: Response, pages: list[Article], fetched: set[int | str]
     ) -> Iterable[Any]:
         if isinstance(response, TextResponse):
             pages.append(parse_article_page(response, self.profile))
@@ -161,7 +165,7 @@ class GrandfleetSpider(SitemapSpider):
         self.crawler.stats.inc_value("archiver/articles/failed")
         logger.warning("article could not be fetched: %s (%s)", failure.request.url, failure.value)
 
-    def _continue_thread(self, pages: list[Article], fetched: set[str]) -> Iterable[Any]:
+    def _continue_thread(self, pages: list[Article], fetched: set[int | str]) -> Iterable[Any]:
         """Fetch the next unfetched comment page, or yield the merged article when none is left.
 
         Pages are fetched one after another (not in parallel) so the whole thread is in
@@ -171,9 +175,10 @@ class GrandfleetSpider(SitemapSpider):
         for page in pages:
             for url in page.comment_page_urls:
                 canonical = canonicalize_url(url)
-                if canonical in fetched or not self.on_site(canonical):
+                key = comment_page_of(canonical) or canonical
+                if key in fetched or not self.on_site(canonical):
                     continue
-                fetched.add(canonical)
+                fetched.add(key)
                 self.crawler.stats.inc_value("archiver/comment_pages/requested")
                 yield Request(
                     canonical,

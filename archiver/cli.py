@@ -221,6 +221,9 @@ def demo(db_path: str, port: int) -> None:
         print_stats(collect_stats(db, runs=3))
     finally:
         db.close()
+    bin_dir = Path(os.path.relpath(Path(sys.executable).parent))
     click.echo("\nbrowse it with Datasette:")
-    click.echo(f"  datasette {result.db_path}")
-    click.echo(f"  .venv/bin/archiver serve {result.db_path}   (same, checks the file first)")
+    click.echo(f"  {bin_dir / 'datasette'} {result.db_path}")
+    click.echo(
+        f"  {bin_dir / 'archiver'} serve {result.db_path}   (the same, checks the file first)"
+    )

@@ -154,3 +154,14 @@ def test_second_crawl_changes_nothing(crawled_archive):
     assert tuple(runs[0]) == ("finished", len(crawled_archive.site.articles), 0, total_comments, 0)
     assert tuple(runs[1]) == ("finished", 0, 0, 0, 0)
     assert duplicates == []
+
+
+def test_discovery_used_robots_sitemaps_and_listings(crawled_archive):
+    counts = Counter(crawled_archive.first_run_paths)
+    # RobotsTxtMiddleware reads robots.txt for its rules, SitemapSpider for its Sitemap: lines
+    assert counts["/robots.txt"] == 2
+    assert counts["/wp-sitemap.xml"] == 1
+    assert counts["/wp-sitemap-posts-post-1.xml"] == 1
+    assert counts["/"] == 1  # the home listing
+    # taxonomy sitemaps hold no articles and are not followed
+    assert not [p for p in counts if p.startswith("/wp-sitemap-taxonomies")]

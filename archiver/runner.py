@@ -17,7 +17,6 @@ from pathlib import Path
 # demo and the tests crawl it at full speed (robots.txt is still obeyed).
 LOCAL_SITE_SETTINGS: dict[str, str] = {
     "DOWNLOAD_DELAY": "0",
-    "RANDOMIZE_DOWNLOAD_DELAY": "False",
     "AUTOTHROTTLE_ENABLED": "False",
     "CONCURRENT_REQUESTS": "16",
     "CONCURRENT_REQUESTS_PER_DOMAIN": "16",

@@ -1,10 +1,17 @@
 """Benchmark: comments stored per second by archiver.storage.save_article.
 
 1,000 articles x 100 comments (Japanese bodies of 100-300 characters, nested replies)
-into a temporary WAL archive, one transaction per article, full-text index included:
-the real cost of a crawl's storage. Then the same articles saved again unchanged (a
-re-crawl). For comparison: the first save without FTS maintenance (FTS tables replaced
-by plain tables, segmenter stubbed out: everything else identical), and segment() alone.
+into a temporary WAL archive, one transaction per article. Prints, in one run:
+
+* rows only: the same save_article code path with the FTS tables replaced by plain
+  tables and the segmenter stubbed out (the cost of the rows themselves);
+* sync FTS (the default, and the only mode): rows plus the full-text index, in sync on
+  every write: the real cost of a crawl's storage;
+* re-save, all unchanged (a re-crawl);
+* segment() alone, in documents per second;
+* the FTS5 ceiling: pre-segmented comments inserted into a bare FTS5 table, committing
+  per article (100 docs), per 10 articles and once: what batching index writes across
+  articles could gain at most (no Python, no rows).
 
 Run: .venv/bin/python bench/bench_storage.py [articles] [comments_per_article]
 """
@@ -12,11 +19,13 @@ Run: .venv/bin/python bench/bench_storage.py [articles] [comments_per_article]
 from __future__ import annotations
 
 import random
+import sqlite3
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import archiver.storage as storage
 from archiver.items import Article, Comment
 from archiver.search import segment
 from archiver.storage import open_archive, save_article
@@ -110,6 +119,32 @@ def timed_save(db, articles: list[Article]) -> float:
     return time.perf_counter() - started
 
 
+def report(label: str, count: float, seconds: float, unit: str = "comments/s") -> None:
+    print(f"{label:<34} {count / seconds:>10,.0f} {unit} ({seconds:.2f} s)", flush=True)
+
+
+def fts_ceiling(directory: Path, documents: list[str], per_commit: int) -> float:
+    """Seconds to insert pre-segmented documents into a bare FTS5 table."""
+    conn = sqlite3.connect(directory / f"fts-{per_commit}.db", isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute(
+        "CREATE VIRTUAL TABLE f USING fts5(author, body_text, content='',"
+        " tokenize='unicode61 remove_diacritics 2')"
+    )
+    started = time.perf_counter()
+    for first in range(0, len(documents), per_commit):
+        conn.execute("BEGIN")
+        conn.executemany(
+            "INSERT INTO f (rowid, author, body_text) VALUES (?, '', ?)",
+            enumerate(documents[first : first + per_commit], start=first + 1),
+        )
+        conn.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    conn.close()
+    return seconds
+
+
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     per_article = int(sys.argv[2]) if len(sys.argv) > 2 else 100
@@ -118,24 +153,10 @@ def main() -> None:
     print(f"{count} articles x {per_article} comments = {total} comments")
 
     with tempfile.TemporaryDirectory() as tmp:
-        db = open_archive(Path(tmp) / "archive.db")
-        seconds = timed_save(db, articles)
-        print(
-            f"first save, with FTS:        {total / seconds:>10,.0f} comments/s ({seconds:.2f} s)"
-        )
-        seconds = timed_save(db, articles)
-        print(
-            f"re-save, all unchanged:      {total / seconds:>10,.0f} comments/s ({seconds:.2f} s)"
-        )
-        size = (Path(tmp) / "archive.db").stat().st_size + (
-            Path(tmp) / "archive.db-wal"
-        ).stat().st_size
-        print(f"archive size:                {size / 1e6:>10,.1f} MB")
-        db.close()
-
-        # Without FTS maintenance: same code path; the FTS tables become plain tables that
-        # accept the same statements, and the segmenter returns "".
-        db = open_archive(Path(tmp) / "nofts.db")
+        directory = Path(tmp)
+        # Rows only: same code path; the FTS tables become plain tables that accept the
+        # same statements, and the segmenter returns "".
+        db = open_archive(directory / "rows.db")
         for table, columns in (
             ("articles_fts", "title, body_text"),
             ("comments_fts", "author, body_text"),
@@ -143,25 +164,36 @@ def main() -> None:
             db.conn.execute(f"DROP TABLE {table}")
             db.conn.execute(f"CREATE TABLE {table} ({table} TEXT, rank TEXT, {columns})")
         db.conn.commit()
-        import archiver.storage as storage
-
         original = storage.segment
         storage.segment = lambda text: ""
         try:
-            seconds = timed_save(db, articles)
+            report("first save, rows only (no FTS):", total, timed_save(db, articles))
         finally:
             storage.segment = original
-        print(
-            f"first save, without FTS:     {total / seconds:>10,.0f} comments/s ({seconds:.2f} s)"
-        )
         db.close()
 
-    bodies = [c.body_text for article in articles[:200] for c in article.comments]
-    started = time.perf_counter()
-    for text in bodies:
-        segment(text)
-    seconds = time.perf_counter() - started
-    print(f"segment() alone:             {len(bodies) / seconds:>10,.0f} comments/s")
+        db = open_archive(directory / "archive.db")
+        report("first save, sync FTS (default):", total, timed_save(db, articles))
+        report("re-save, all unchanged:", total, timed_save(db, articles))
+        size = sum(
+            (directory / name).stat().st_size
+            for name in ("archive.db", "archive.db-wal")
+            if (directory / name).exists()
+        )
+        print(f"{'archive size:':<34} {size / 1e6:>10,.1f} MB")
+        db.close()
+
+        bodies = [c.body_text for article in articles[:200] for c in article.comments]
+        started = time.perf_counter()
+        segmented = [segment(text) for text in bodies]
+        report("segment() alone:", len(bodies), time.perf_counter() - started, "docs/s")
+        tokens = sum(len(text.split()) for text in segmented) / len(segmented)
+        print(f"{'tokens per comment:':<34} {tokens:>10,.0f}")
+        for per_commit, label in ((per_article, "1 article"), (10 * per_article, "10 articles")):
+            seconds = fts_ceiling(directory, segmented, per_commit)
+            report(f"FTS5 alone, commit per {label}:", len(segmented), seconds, "docs/s")
+        seconds = fts_ceiling(directory, segmented, len(segmented))
+        report("FTS5 alone, one transaction:", len(segmented), seconds, "docs/s")
 
 
 if __name__ == "__main__":

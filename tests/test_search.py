@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archiver.items import Article, Comment
+from archiver.search import _CJK as CJK
 from archiver.search import fts_query, segment
 from archiver.storage import open_archive, save_article, search
 
@@ -21,6 +24,31 @@ def test_segment_bigrams_unigram_words_and_normalization():
     assert segment("ウクライナ侵攻") == "ウク クラ ライ イナ ナ侵 侵攻 攻"
     assert segment("") == ""
     assert segment(None) == ""
+
+
+def reference_segment(text):
+    """segment() as first written, one character at a time: the definition of the tokens."""
+    tokens = []
+    for run, word in re.findall(
+        f"([{CJK}]+)|([^\\W_{CJK}]+)", unicodedata.normalize("NFKC", text or "").lower()
+    ):
+        if word:
+            tokens.append(word)
+        else:
+            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+            tokens.append(run[-1])
+    return " ".join(tokens)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    text=st.text(
+        alphabet="空母戦車のがウクライナ々〆가한ー米aB1_ é\u0301、。\n\U00020000ＮＡ", max_size=40
+    )
+    | st.text(max_size=40)
+)
+def test_segment_matches_the_character_by_character_definition(text):
+    assert segment(text) == reference_segment(text)
 
 
 def test_fts_query_phrases():

@@ -578,6 +578,9 @@ def test_open_archive_pragmas_and_directory(tmp_path):
     assert rows(db, "PRAGMA journal_mode") == [("wal",)]
     assert rows(db, "PRAGMA foreign_keys") == [(1,)]
     assert rows(db, "PRAGMA busy_timeout") == [(30000,)]
+    assert rows(db, "PRAGMA synchronous") == [(1,)]  # NORMAL
+    assert rows(db, "PRAGMA wal_autocheckpoint") == [(10000,)]
+    assert rows(db, "PRAGMA temp_store") == [(2,)]  # MEMORY
     db.close()
     with pytest.raises(FileNotFoundError):
         open_archive(tmp_path / "missing.db", create=False)

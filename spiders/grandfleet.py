@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from scrapy import Request
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.spiders import SitemapSpider
 from twisted.python.failure import Failure
 
@@ -154,7 +155,7 @@ class GrandfleetSpider(SitemapSpider):
             Anomaly(
                 field="article.comment_page",
                 raw_value=request.url,
-                problem=f"comment page could not be fetched: {failure.getErrorMessage()}",
+                problem=f"comment page could not be fetched: {_failure_reason(failure)}",
                 url=pages[0].url,
             )
         )
@@ -163,7 +164,9 @@ class GrandfleetSpider(SitemapSpider):
 
     def article_failed(self, failure: Failure) -> None:
         self.crawler.stats.inc_value("archiver/articles/failed")
-        logger.warning("article could not be fetched: %s (%s)", failure.request.url, failure.value)
+        logger.warning(
+            "article could not be fetched: %s (%s)", failure.request.url, _failure_reason(failure)
+        )
 
     def _continue_thread(self, pages: list[Article], fetched: set[int | str]) -> Iterable[Any]:
         """Fetch the next unfetched comment page, or yield the merged article when none is left.
@@ -201,6 +204,13 @@ class GrandfleetSpider(SitemapSpider):
             request = self.article_request(url)
             if request is not None:
                 yield request
+
+
+def _failure_reason(failure: Failure) -> str:
+    """``HTTP 500`` for an error status, else the network error's own message."""
+    if failure.check(HttpError):
+        return f"HTTP {failure.value.response.status}"
+    return f"{failure.type.__name__}: {failure.getErrorMessage()}"
 
 
 def _now_iso() -> str:

@@ -43,6 +43,8 @@ class SampleSiteServer(ThreadingHTTPServer):
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], Response] = {}
         self._thread: threading.Thread | None = None
+        # Injected faults for tests of the crawler's error handling: path -> HTTP status.
+        self.failures: dict[str, int] = {}
 
     @property
     def url(self) -> str:
@@ -64,6 +66,10 @@ class SampleSiteServer(ThreadingHTTPServer):
                     log.write(target + "\n")
 
     def respond(self, host: str, target: str) -> Response:
+        status = self.failures.get(target.split("?", 1)[0])
+        if status is not None:
+            body = f"injected failure {status}\n".encode()
+            return status, [("Content-Type", "text/plain; charset=UTF-8")], body
         key = (host, target)
         cached = self._cache.get(key)
         if cached is None:

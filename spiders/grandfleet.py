@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from scrapy import Request
+from scrapy.exceptions import UsageError
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.spiders import SitemapSpider
@@ -62,13 +63,13 @@ class GrandfleetSpider(SitemapSpider):
         self.start_url = canonicalize_url(start_url or self.default_start_url)
         parts = urlsplit(self.start_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"start_url must be an http(s) URL, got {start_url!r}")
+            raise UsageError(f"start_url must be an http(s) URL, got {start_url!r}")
         self.site_netloc = parts.netloc.lower()
         self.allowed_domains = [parts.hostname]
         self.sitemap_urls = [urljoin(self.start_url, "/robots.txt")]
         self.limit = int(limit) if limit not in (None, "") else None
         if self.limit is not None and self.limit < 1:
-            raise ValueError(f"limit must be a positive number of articles, got {limit!r}")
+            raise UsageError(f"limit must be a positive number of articles, got {limit!r}")
         self.scheduled_articles: set[str] = set()
 
     # -- what to fetch ------------------------------------------------------------------

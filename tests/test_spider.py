@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from scrapy.exceptions import UsageError
 from scrapy.utils.test import get_crawler
 
 from archiver.runner import LOCAL_SITE_SETTINGS, run_crawl
@@ -48,7 +49,7 @@ def test_articles_are_claimed_once_in_canonical_form_and_within_the_limit():
 
 @pytest.mark.parametrize("bad", [{"start_url": "ftp://example.org/"}, {"limit": "0"}])
 def test_bad_arguments_are_refused_with_a_clear_error(bad):
-    with pytest.raises(ValueError, match="start_url|limit"):
+    with pytest.raises(UsageError, match="start_url|limit"):
         make_spider(**bad)
 
 

@@ -3,10 +3,12 @@
 Pages are generated from the seed fixture (tests/fixtures/pages/tcd_seed_article.html)
 by replacing its comment list with N generated TCD comments (every third one a reply,
 every ninth a reply to a reply) and, for the large page, padding the article body and
-comment bodies until the page is about 200 KB. Each run builds a fresh HtmlResponse, so
-the timing includes Scrapy's decoding and the one lxml parse of the page.
+comment bodies until the page is about 200 KB. Each run builds a fresh HtmlResponse, as
+a crawl does; the per-response figure includes Scrapy's decoding and the one lxml parse
+of the page (``response.selector``, which the parser builds: nothing reads it before in
+a crawl), and the parse alone and the parser alone are shown beside it.
 
-    .venv/bin/python bench/bench_parser.py [--runs 200]
+    .venv/bin/python bench/bench_parser.py [--runs 200] [--gc on|freeze|off]
 """
 
 from __future__ import annotations
@@ -82,57 +84,76 @@ def page(count: int, paragraphs: int, body_padding: int) -> bytes:
     return seed.encode("utf-8")
 
 
-def median_ms(raw: bytes, runs: int) -> tuple[float, int]:
+TARGET_MS = 5.0  # the issue's target for the ~200 KB / 100-comment page, parse included
+
+
+def timings(raw: bytes, runs: int) -> tuple[float, float, float, int]:
+    """Medians (ms) of: the lxml parse, the parser on a parsed page, and both together.
+
+    Each run builds a fresh response, as a crawl hands the spider one. In a crawl
+    nothing touches ``response.selector`` before ``parse_article_page``, so the
+    parser builds it: the honest per-response figure is ``total``. ``parser`` is the
+    same call on a response whose selector was built just before (outside the timing).
+    """
     profile = get_profile("grandfleet")
     headers = {"Content-Type": "text/html; charset=UTF-8"}
-    timings, comments = [], 0
-    for _ in range(runs):
-        response = HtmlResponse(url=URL, body=raw, headers=headers)
-        start = time.perf_counter()
-        article = parse_article_page(response, profile)
-        timings.append(time.perf_counter() - start)
-        comments = len(article.comments)
-    return statistics.median(timings) * 1000, comments
-
-
-def lxml_parse_ms(raw: bytes, runs: int) -> float:
-    """The floor: Scrapy decoding plus one lxml parse (``response.selector``)."""
-    headers = {"Content-Type": "text/html; charset=UTF-8"}
-    timings = []
+    lxml_runs, parser_runs, total_runs, comments = [], [], [], 0
     for _ in range(runs):
         response = HtmlResponse(url=URL, body=raw, headers=headers)
         start = time.perf_counter()
         response.selector  # noqa: B018 - building the selector is what is timed
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings) * 1000
+        lxml_runs.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        parse_article_page(response, profile)
+        parser_runs.append(time.perf_counter() - start)
+
+        response = HtmlResponse(url=URL, body=raw, headers=headers)
+        start = time.perf_counter()
+        article = parse_article_page(response, profile)
+        total_runs.append(time.perf_counter() - start)
+        comments = len(article.comments)
+    return (
+        statistics.median(lxml_runs) * 1000,
+        statistics.median(parser_runs) * 1000,
+        statistics.median(total_runs) * 1000,
+        comments,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument(
-        "--gc-freeze",
-        action="store_true",
-        help="gc.freeze() after imports, as a long-running crawler may: full collections "
-        "then skip Scrapy's own objects (their cost otherwise lands on whatever runs)",
+        "--gc",
+        choices=("on", "freeze", "off"),
+        default="on",
+        help="on: as a crawler runs (default); freeze: gc.freeze() after imports, as a "
+        "long-running crawler may, so full collections skip Scrapy's own objects; off: "
+        "gc.disable(), to show what collections cost (not a setting to run with)",
     )
     args = parser.parse_args()
-    if args.gc_freeze:
+    if args.gc == "freeze":
         gc.collect()
         gc.freeze()
+    elif args.gc == "off":
+        gc.disable()
     cases = {
         "120 comments": page(120, paragraphs=1, body_padding=0),
         "100 comments, ~200 KB": page(100, paragraphs=2, body_padding=14),
     }
+    print(f"median of {args.runs} runs, fresh response each run, gc {args.gc}")
     for name, raw in cases.items():
-        parse_ms, comments = median_ms(raw, args.runs)
-        floor_ms = lxml_parse_ms(raw, args.runs)
+        lxml_ms, parser_ms, total_ms, comments = timings(raw, args.runs)
         print(
-            f"{name:>24}: {len(raw) / 1024:6.1f} KB, {comments} comments parsed, "
-            f"median parse_article_page {parse_ms:.2f} ms "
-            f"(of which response.selector / lxml parse {floor_ms:.2f} ms), {args.runs} runs"
-            + (", gc frozen" if args.gc_freeze else "")
+            f"{name:>22}: {len(raw) / 1024:5.1f} KB, {comments} comments | "
+            f"lxml parse (response.selector) {lxml_ms:5.2f} ms | "
+            f"parser on a parsed page {parser_ms:5.2f} ms | "
+            f"parse_article_page per response {total_ms:5.2f} ms"
         )
+    print(
+        f"target: parse_article_page per response <= {TARGET_MS:.1f} ms for the ~200 KB page "
+        f"(lxml parse alone ~2.2 ms on the reference machine)"
+    )
 
 
 if __name__ == "__main__":

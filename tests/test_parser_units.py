@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,10 +21,11 @@ from archiver.parsing import (
     parse_listing_page,
 )
 from archiver.parsing.select import Finder
-from archiver.parsing.text import cleaned_copy, inner_html, text_and_safety
+from archiver.parsing.text import cleaned_copy, inner_html, text_and_html, text_and_safety
 from archiver.sites import SiteProfile, get_profile
 
 GF = get_profile("grandfleet")
+SEED_PAGE = Path(__file__).parent / "fixtures/pages/tcd_seed_article.html"
 BASE = "http://127.0.0.1:8765"
 
 
@@ -306,3 +309,106 @@ def test_pager_links_are_kept_when_canonical_names_another_host() -> None:
     article = parse_article_page(article_response(page, f"{BASE}/cat/post/comment-page-1/"), GF)
     assert (article.url, article.comment_page) == ("https://grandfleet.info/cat/post/", 1)
     assert article.comment_page_urls == [f"{BASE}/cat/post/comment-page-2/"]
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<p>plain <a href='/x'>link</a><br>\n next &amp; &lt;last&gt;</p><p>&nbsp;</p>",
+        "<p>\u3000全角<br><br><br>b</p><ul><li></li><li>x</li></ul><hr>tail",
+        "<p title='turn on'>harmless look-alike</p>",
+        "<p onclick='x()'>t</p>",
+        "<p>t<script>x()</script></p>",
+        "<p><a href=' JavaScript:x()'>t</a></p>",
+        "<p>t<!-- c -->u</p>",
+        "<table><tr><td>a</td><td>b</td></tr></table>",
+        "<p>t<button>b</button><svg onload='x()'></svg></p>",
+    ],
+)
+def test_text_and_html_matches_the_tree_walk(markup: str) -> None:
+    element = fragment(markup)
+    text, unsafe = text_and_safety(element)
+    assert text_and_html(element) == (
+        text,
+        inner_html(cleaned_copy(element) if unsafe else element),
+    )
+
+
+def test_later_readers_of_the_response_still_get_lxml_html_elements() -> None:
+    response = article_response(SEED_PAGE.read_bytes())
+    root = response.selector.root
+    parse_article_page(response, GF)
+    assert response.selector.root is root
+    assert all(isinstance(s.root, html.HtmlElement) for s in response.css("li, p"))
+
+
+_XP_DECLARING = (
+    "//meta[@content][@property or @name or @itemprop]",
+    "//link[@rel][@href]",
+    "//script[translate(@type, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+    " = 'application/ld+json']",
+)
+ODD_DECLARATIONS = """<html><head>
+<meta content="" name="empty"><meta content="x"><meta itemprop="i" content="y">
+<meta property="p"><META NAME="upper" CONTENT="z"><link rel="canonical"><link href="/h">
+<link rel="" href=""><script type="Application/LD+JSON">{}</script>
+<script type="application/ld+json ">{}</script><script type="APPLİCATION/LD+JSON">{}</script>
+<script>{}</script></head><body><div><meta name="in-body" content="b">
+<script type="application/ld+json">[]</script><link rel="x" href="/in-body"></div>
+</body></html>"""
+
+
+@pytest.mark.parametrize(
+    "page",
+    [ODD_DECLARATIONS.encode()] + [p.read_bytes() for p in sorted(SEED_PAGE.parent.glob("*.html"))],
+)
+def test_declaring_elements_are_the_ones_the_xpaths_select(page: bytes) -> None:
+    from archiver.parsing.metadata import _declaring_elements
+
+    root = article_response(page).selector.root
+    assert _declaring_elements(root) == tuple(root.xpath(xp) for xp in _XP_DECLARING)
+
+
+def _simple_selectors() -> list[str]:
+    from archiver.parsing import article, body, comments, navigation
+    from archiver.parsing.select import _SIMPLE, compiled
+
+    names = set()
+    for module in (article, body, comments, navigation):
+        for value in vars(module).values():
+            if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+                names.update(value)
+    for value in vars(GF).values():
+        if isinstance(value, tuple):
+            names.update(v for v in value if isinstance(v, str))
+    return sorted(n for n in names if _SIMPLE.match(n) and compiled(n).tag is not None)
+
+
+ODD_CLASSES = """<html><body><div class="comment-content\u00a0x"><ul class="children">
+<li class=" comment-name  b" id="comment-1"><span class="name\u3000y">n</span></li>
+<li class="comment-name-date">d</li><li CLASS="comment-date">e</li></ul></div>
+<div class="post_content clearfix"><p class="p-entry__notice">x</p></div></body></html>"""
+
+
+@pytest.mark.parametrize(
+    "page",
+    [ODD_CLASSES.encode()] + [p.read_bytes() for p in sorted(SEED_PAGE.parent.glob("*.html"))],
+)
+def test_tag_class_selectors_select_what_their_xpath_selects(page: bytes) -> None:
+    from archiver.parsing.select import compiled
+
+    root = article_response(page).selector.root
+    find = Finder(root)
+    selectors = _simple_selectors()
+    assert "li.comment-name" in selectors
+    for context in [root, *root.iter("ol", "ul", "article", "li")]:
+        for selector in selectors:
+            rule = compiled(selector)
+            expected = [
+                n
+                for n in rule.xpath(context)
+                if rule.exact_classes <= set((n.get("class") or "").split())
+            ]
+            if not rule.required_classes <= find.classes:
+                expected = []
+            assert find.run(context, selector) == expected, selector

@@ -36,6 +36,7 @@ from archiver.parsing.navigation import (
 )
 from archiver.parsing.select import Finder
 from archiver.parsing.text import inline_text
+from archiver.parsing.tree import plain_elements
 from archiver.parsing.urls import article_url_of, canonicalize_url
 from archiver.sites import DEFAULT_PROFILE, SiteProfile
 
@@ -100,10 +101,14 @@ def _guard(part: str, url: str, anomalies: list[Anomaly]) -> Iterator[None]:
 
 def parse_article_page(response: TextResponse, profile: SiteProfile | None = None) -> Article:
     """The article, its comments on this page and the other comment pages to fetch."""
-    profile = profile or DEFAULT_PROFILE
+    root = response.selector.root
+    with plain_elements(root):
+        return _parse(response, root, profile or DEFAULT_PROFILE)
+
+
+def _parse(response: TextResponse, root: etree._Element, profile: SiteProfile) -> Article:
     response_url = canonicalize_url(response.url)
     anomalies: list[Anomaly] = []
-    root = response.selector.root
     find = Finder(root, get_base_url(response))
     metadata = PageMetadata()
     with _guard("metadata", response_url, anomalies):

@@ -35,6 +35,8 @@ GENERIC_BOILERPLATE = (
     ".addtoany_share_save_container",
     ".wp-block-buttons.share",
 )
+# lxml.html's text_content(), for the plain elements the parser works on.
+_string = etree.XPath("string()", smart_strings=False)
 _SKIPPED_TAGS = frozenset({"script", "style", "template", "noscript", "iframe", "svg", "button"})
 
 
@@ -67,7 +69,7 @@ def parse_body(body: etree._Element, profile: SiteProfile, find: Finder) -> Body
     pattern = _boilerplate_pattern(profile.boilerplate_patterns)
     if pattern is not None:
         for child in list(clone):
-            if isinstance(child.tag, str) and pattern.search(collapse_spaces(child.text_content())):
+            if isinstance(child.tag, str) and pattern.search(collapse_spaces(_string(child))):
                 drop_element(child)
     content = BodyContent(text=block_text(clone), html=inner_html(clone))
     _read_lines(clone, profile, content, find)

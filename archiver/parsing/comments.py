@@ -20,7 +20,7 @@ from lxml import etree
 
 from archiver.items import Anomaly, Comment
 from archiver.parsing.select import Finder, has_class
-from archiver.parsing.text import cleaned_copy, inline_text, inner_html, text_and_safety
+from archiver.parsing.text import inline_text, text_and_html
 from archiver.sites.profile import SiteProfile
 
 _COMMENT_ID = re.compile(r"^(?:li-)?comment-(\d+)$")  # Twenty Ten: li#li-comment-N
@@ -135,8 +135,7 @@ def parse_comments(
         if body is None:
             body_text, body_html = "", ""
         else:  # copy and clean only the bodies that hold something executable
-            body_text, unsafe = text_and_safety(body)
-            body_html = inner_html(cleaned_copy(body) if unsafe else body)
+            body_text, body_html = text_and_html(body)
         comments.append(
             Comment(
                 comment_id=node.comment_id,
@@ -186,7 +185,7 @@ def _walk(
     find: Finder,
 ) -> None:
     """Add ``item`` if it is a comment, then its replies, depth-first."""
-    if set((item.get("class") or "").split()) & _NOT_COMMENT_CLASSES:
+    if not _NOT_COMMENT_CLASSES.isdisjoint((item.get("class") or "").split()):
         return  # pingbacks and trackbacks are links, not comments
     match = _COMMENT_ID.match(item.get("id") or "")
     if match is None:  # some themes put the id on the first inner element instead
@@ -200,7 +199,8 @@ def _walk(
         return  # the "no comments" placeholder
     nodes.append(_Node(item, comment_id, parent_id, depth))
     for child in item:
-        if _tag(child) in ("ul", "ol") and _is_reply_list(child):
+        tag = child.tag
+        if isinstance(tag, str) and tag.lower() in ("ul", "ol") and _is_reply_list(child):
             for reply in child:
                 if _tag(reply) == "li":
                     _walk(reply, comment_id, depth + 1, nodes, profile, find)
@@ -276,10 +276,22 @@ def _author(element: etree._Element | None, find: Finder) -> tuple[str | None, s
     """Name and URL; an empty name is None (anonymous comments are legitimate)."""
     if element is None:
         return None, None
-    link = next((a for a in element.iter("a") if a.get("href")), None)
-    raw = (link.get("href") or "").strip() if link is not None else ""
-    url = "" if _JS_URL.match(raw) else find.absolute(raw)
-    name_element = next((e for e in element.iter(etree.Element) if has_class(e, "name")), None)
+    # Plain loops: this runs for every comment, and generator expressions cost more.
+    link: etree._Element | None = None
+    for anchor in element.iter("a"):
+        if anchor.get("href"):
+            link = anchor
+            break
+    url = ""
+    if link is not None:
+        raw = (link.get("href") or "").strip()
+        url = "" if _JS_URL.match(raw) else find.absolute(raw)
+    name_element: etree._Element | None = None
+    for node in element.iter(etree.Element):
+        classes = node.get("class")
+        if classes and "name" in classes.split():
+            name_element = node
+            break
     if name_element is None:
         name_element = link if link is not None else element
     name = inline_text(name_element)
@@ -291,6 +303,9 @@ def _date(element: etree._Element | None) -> tuple[str | None, str | None]:
         return None, None
     attr = element.get("datetime")
     if attr is None:
-        attr = next((t.get("datetime") for t in element.iter("time") if t.get("datetime")), None)
+        for time_element in element.iter("time"):
+            attr = time_element.get("datetime")
+            if attr:
+                break
     attr = attr.strip() if attr else None
     return inline_text(element) or None, attr or None

@@ -24,12 +24,8 @@ _POSTID_CLASS = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
 _POST_ID = re.compile(r"^post-(\d+)$")
 _SHORTLINK_ID = re.compile(r"[?&]p=(\d+)(?:&|#|$)")
 
-_XP_JSONLD = etree.XPath(
-    "//script[translate(@type, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-    " = 'application/ld+json']"
-)
-_XP_META = etree.XPath("//meta[@content][@property or @name or @itemprop]")
-_XP_LINK = etree.XPath("//link[@rel][@href]")
+# XPath's translate(@type, 'A…Z', 'a…z'): ASCII letters only, unlike str.lower().
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _XP_BODY = etree.XPath("/html/body")
 _XP_POST_ARTICLE = etree.XPath("//article[starts-with(@id, 'post-')]")
 _XP_COMMENT_POST_ID = etree.XPath("//input[@name='comment_post_ID']/@value", smart_strings=False)
@@ -59,17 +55,18 @@ class PageMetadata:
 def read_metadata(root: etree._Element, url: str, anomalies: list[Anomaly]) -> PageMetadata:
     """Collect JSON-LD, meta, link and body-class declarations of the page."""
     metadata = PageMetadata()
-    for node in _XP_META(root):
+    metas, links, scripts = _declaring_elements(root)
+    for node in metas:
         key = (node.get("property") or node.get("name") or node.get("itemprop") or "").strip()
         if key:
             metadata.meta.setdefault(key.lower(), []).append(node.get("content") or "")
-    for node in _XP_LINK(root):
+    for node in links:
         for rel in (node.get("rel") or "").lower().split():
             metadata.links.setdefault(rel, []).append((node.get("href") or "").strip())
     bodies = _XP_BODY(root)
     if bodies:
         metadata.body_class = bodies[0].get("class") or ""
-    for script in _XP_JSONLD(root):
+    for script in scripts:
         raw = (script.text or "").strip()
         if not raw:
             continue
@@ -82,6 +79,34 @@ def read_metadata(root: etree._Element, url: str, anomalies: list[Anomaly]) -> P
         if article is not None and not metadata.json_ld:
             metadata.json_ld = article
     return metadata
+
+
+def _declaring_elements(
+    root: etree._Element,
+) -> tuple[list[etree._Element], list[etree._Element], list[etree._Element]]:
+    """In document order: ``meta[@content][@property or @name or @itemprop]``,
+    ``link[@rel][@href]`` and JSON-LD ``script`` elements of the whole document.
+
+    One tag-filtered ``iter`` of the document (filtered in C) is several times faster
+    than three XPath scans, each of which tests every element of a 200 KB page.
+    """
+    metas, links, scripts = [], [], []
+    for node in root.getroottree().iter("meta", "link", "script"):
+        get = node.get
+        tag = node.tag
+        if tag == "meta":
+            if get("content") is not None and (
+                get("property") is not None
+                or get("name") is not None
+                or get("itemprop") is not None
+            ):
+                metas.append(node)
+        elif tag == "link":
+            if get("rel") is not None and get("href") is not None:
+                links.append(node)
+        elif (get("type") or "").translate(_ASCII_LOWER) == "application/ld+json":
+            scripts.append(node)
+    return metas, links, scripts
 
 
 def _types_of(node: dict[str, Any]) -> set[str]:

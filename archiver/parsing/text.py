@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterable
+from html import unescape
 
 from lxml import etree
 
@@ -207,6 +208,99 @@ def strip_executable(element: etree._Element) -> None:
                 del attrib[name]
 
 
+# One tag of libxml2's HTML serialization. The serializer escapes "<" and ">" in text
+# and in attribute values, so every "<" starts markup and the first ">" ends a tag;
+# whatever else (a comment "<!--", a processing instruction) stays in the text between
+# tags, where the "<" sends the element to the tree walk.
+_SERIALIZED_TAG = re.compile(r"<(/?)([a-zA-Z][^\s/>]*)([^>]*)>")
+# In the tags' attributes (lowercased): an on* handler or a javascript: URL may be there
+# (or a harmless look-alike, such as title="turn on"); either way the tree walk decides.
+# libxml2 writes one space before each attribute; the other whitespace is for safety.
+_SUSPICIOUS_ATTRIBUTES = (" on", "\ton", "\non", "\ron", "\fon", "javascript")
+# What a tag adds to the flat text: a block boundary, a line break, or nothing.
+_MARKS = dict.fromkeys(BLOCK_TAGS, _BLOCK) | {"br": _LINE}
+_WALKED_TAGS = _NON_TEXT_TAGS | _CELL_TAGS  # table cells are rare enough to leave to the walk
+
+
+def text_and_html(element: etree._Element) -> tuple[str, str]:
+    """:func:`block_text` and the cleaned :func:`inner_html` of ``element``, together.
+
+    Comment bodies are mostly paragraphs, line breaks and links: for those the text is
+    read from the element's serialization (needed anyway for the HTML) with one regex
+    split, which gives the same flat text-and-sentinel string as the tree walk of
+    :func:`text_and_safety` at a fraction of its cost. Anything the split cannot vouch
+    for (comments, scripts and other non-text elements, event handlers, ``javascript:``
+    URLs, unexpected markup) goes through the tree walk and :func:`cleaned_copy`.
+    """
+    serialized = etree.tostring(element, method="html", encoding="unicode", with_tail=False)
+    text = _text_of_paragraphs(serialized, element.tag)
+    if text is None:
+        text = _text_of_serialization(serialized)
+    if text is not None:
+        return text, _inner(serialized, element.tag)
+    text, unsafe = text_and_safety(element)
+    return text, inner_html(cleaned_copy(element) if unsafe else element)
+
+
+def _text_of_paragraphs(serialized: str, tag: str) -> str | None:
+    """The common case of :func:`_text_of_serialization`, without a regex.
+
+    Most comment bodies hold nothing but text, ``<p>`` and ``<br>`` (which the
+    serializer writes without attributes): replacing those three tags by their marks
+    gives the same flat string as the split, and any other markup leaves a ``<``.
+    The element's own start tag is checked as the split checks it.
+    """
+    start = serialized.find(">") + 1
+    if serialized.count('"', 0, start) % 2 or serialized.count("'", 0, start) % 2:
+        start = _end_of_start_tag(serialized)  # a ">" inside a quoted attribute value
+    end_tag = f"</{tag}>"
+    end = len(serialized) - len(end_tag) if serialized.endswith(end_tag) else len(serialized)
+    if (
+        not isinstance(tag, str)
+        or tag != tag.lower()
+        or tag in _WALKED_TAGS
+        or _suspicious(serialized[:start].lower())
+    ):
+        return None
+    content = serialized[start:end]
+    content = content.replace("<br>", _LINE).replace("<p>", _BLOCK).replace("</p>", _BLOCK)
+    if "<" in content or ">" in content:
+        return None
+    return _assemble(unescape(content) if "&" in content else content)
+
+
+def _text_of_serialization(serialized: str) -> str | None:
+    """The block text of a safe element's serialization, or None to use the tree walk.
+
+    Gives :func:`_assemble` the same flat string as :func:`_collect`, except that a
+    block element without content may be serialized without its end tag: one block
+    boundary instead of two, which :func:`_assemble` reads the same way.
+    """
+    parts = _SERIALIZED_TAG.split(serialized)
+    names = parts[2::4]
+    joined_names = " ".join(names)
+    if (
+        not _WALKED_TAGS.isdisjoint(names)
+        or joined_names.lower() != joined_names
+        or _suspicious("".join(parts[3::4]).lower())
+    ):
+        return None
+    texts = parts[::4]
+    flat = [texts[0]]
+    marks = _MARKS
+    for name, text in zip(names, texts[1:]):  # noqa: B905 - one text after each tag
+        flat.append(marks.get(name, ""))
+        flat.append(text)
+    joined = "".join(flat)
+    if "<" in joined or ">" in joined:  # markup the split did not recognise
+        return None
+    return _assemble(unescape(joined) if "&" in joined else joined)
+
+
+def _suspicious(attributes: str) -> bool:
+    return any(marker in attributes for marker in _SUSPICIOUS_ATTRIBUTES)
+
+
 def inner_html(element: etree._Element) -> str:
     """The serialized content of ``element`` (without its own tag).
 
@@ -214,10 +308,15 @@ def inner_html(element: etree._Element) -> str:
     several times faster than serializing each child.
     """
     serialized = etree.tostring(element, method="html", encoding="unicode", with_tail=False)
+    return _inner(serialized, element.tag)
+
+
+def _inner(serialized: str, tag: str) -> str:
+    """``serialized`` without its first start tag and its last end tag, stripped."""
     start = serialized.find(">") + 1
     if serialized.count('"', 0, start) % 2 or serialized.count("'", 0, start) % 2:
         start = _end_of_start_tag(serialized)  # a ">" inside a quoted attribute value
-    end_tag = f"</{element.tag}>"
+    end_tag = f"</{tag}>"
     end = len(serialized) - len(end_tag) if serialized.endswith(end_tag) else len(serialized)
     return serialized[start:end].strip() if start < end else ""
 

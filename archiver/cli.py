@@ -196,8 +196,13 @@ def serve(db_path: str, port: int, host: str) -> None:
 
 @cli.command()
 @click.option("--db", "db_path", default="data/archive.db", show_default=True, help="Archive file.")
-@click.option("--port", default=0, show_default=True, help="Sample-site port (0 picks a free one).")
-def demo(db_path: str, port: int) -> None:
+@click.option(
+    "--port",
+    type=int,
+    default=None,
+    help="Sample-site port (default 8741, or a free one when taken; 0 picks a free one).",
+)
+def demo(db_path: str, port: int | None) -> None:
     """Crawl the bundled sample site (on 127.0.0.1) into an archive and summarize it.
 
     Example:

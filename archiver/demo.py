@@ -13,6 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archiver.runner import LOCAL_SITE_SETTINGS, run_crawl
+from archiver.sample_site import SampleSite, load_site
+from archiver.sample_site.server import SampleSiteServer, serve
+
+# The demo serves the sample site on a fixed port when it can, so that repeated demos
+# archive the same URLs (a new port would look like every article moved to a new URL).
+DEMO_PORT = 8741
 
 
 class DemoError(RuntimeError):
@@ -29,21 +35,19 @@ class DemoResult:
 
 def run_demo(
     db_path: str | Path = "data/archive.db",
-    port: int = 0,
+    port: int | None = None,
     synthetic_articles: int | None = None,
     log_file: str | Path | None = None,
 ) -> DemoResult:
     """Serve the sample site, crawl it into ``db_path`` and return what was archived.
 
-    Progress goes to stderr; the caller prints the summary.
+    ``port=None`` uses :data:`DEMO_PORT`, or a free port when that one is taken; 0 always
+    picks a free port. Progress goes to stderr; the caller prints the summary.
     """
-    from archiver.sample_site import load_site
-    from archiver.sample_site.server import serve
-
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     site = load_site(synthetic_articles=synthetic_articles) if synthetic_articles else load_site()
-    server = serve(site, host="127.0.0.1", port=port)
+    server = _serve_sample_site(site, port)
     try:
         print(f"sample site: {server.url} ({len(site.articles)} articles)", file=sys.stderr)
         print(f"crawling into {db_path} ...", file=sys.stderr)
@@ -67,3 +71,13 @@ def run_demo(
     return DemoResult(
         db_path=db_path, site_url=server.url, seconds=seconds, articles=len(site.articles)
     )
+
+
+def _serve_sample_site(site: SampleSite, port: int | None) -> SampleSiteServer:
+    if port is not None:
+        return serve(site, host="127.0.0.1", port=port)
+    try:
+        return serve(site, host="127.0.0.1", port=DEMO_PORT)
+    except OSError:
+        print(f"port {DEMO_PORT} is taken; serving on a free port", file=sys.stderr)
+        return serve(site, host="127.0.0.1", port=0)

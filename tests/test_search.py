@@ -7,7 +7,7 @@ import sqlite3
 import unicodedata
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from archiver.items import Article, Comment
@@ -141,6 +141,7 @@ CJK_TEXT = st.text(alphabet="空母戦車闘機のがウクライナ米国aB1 �
 
 @settings(max_examples=150, deadline=None)
 @given(document=CJK_TEXT, start=st.integers(0, 29), length=st.integers(1, 6))
+@example(document="1111111111、11 1", start=9, length=3)  # "1、1" cuts the word 1111111111
 def test_any_substring_is_found(document, start, length):
     """Whatever the user types, a document containing it verbatim is found."""
     needle = document[start : start + length]
@@ -150,11 +151,30 @@ def test_any_substring_is_found(document, start, length):
     conn.execute("INSERT INTO f (rowid, t) VALUES (1, ?)", (segment(document),))
     if not query:
         return  # nothing searchable (punctuation, spaces): nothing to find
-    # Terms that only partly overlap a latin word are not found (words match whole), so
-    # compare with the words of the needle being whole words of the document.
+    # Latin words and numbers match whole words only (by design), so the needle must
+    # occur where its first and last latin word are whole words of the document.
     found = conn.execute("SELECT count(*) FROM f WHERE f MATCH ?", (query,)).fetchone()[0]
-    words_whole = all(
-        word in segment(document).split() for word in segment(needle).split() if word.isascii()
-    )
-    if words_whole:
+    if occurs_on_word_boundaries(document, needle):
         assert found == 1, (document, needle, query)
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def occurs_on_word_boundaries(document: str, needle: str) -> bool:
+    start = document.find(needle)
+    while start != -1:
+        end = start + len(needle)
+        cut_before = _latin(needle[0]) and start > 0 and _latin(document[start - 1])
+        cut_after = _latin(needle[-1]) and end < len(document) and _latin(document[end])
+        if not cut_before and not cut_after:
+            return True
+        start = document.find(needle, start + 1)
+    return False
+
+
+def test_word_boundary_oracle():
+    assert not occurs_on_word_boundaries("1111111111、11 1", "1、1")
+    assert occurs_on_word_boundaries("空母 aB1 戦車", "aB1 戦")
+    assert occurs_on_word_boundaries("aB、aB", "aB")

@@ -10,8 +10,10 @@ when both parse but disagree at the precision both show, that is an anomaly too.
 
 Stats (per string attempted): ``archiver/dates/parsed``, ``archiver/dates/unparsed``,
 ``archiver/dates/disagree``, ``archiver/votes/parsed``, ``archiver/votes/unparsed``,
-``archiver/anomalies`` (every anomaly this pipeline adds). Disable the pipeline with
-``ARCHIVE_NORMALIZE_ENABLED = False``.
+``archiver/anomalies`` (every anomaly this pipeline adds); per item,
+``archiver/dates/no_fetched_at`` when the item has no usable ``fetched_at`` and the clock
+stands in as the reference time of relative dates.
+Disable the pipeline with ``ARCHIVE_NORMALIZE_ENABLED = False``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from scrapy.statscollectors import StatsCollector
 
 from archiver.items import Anomaly, Article
 from archiver.normalize import (
+    PRECISIONS,
     TOKYO,
     ParsedDate,
     parse_japanese_date_with_precision,
@@ -38,7 +41,7 @@ logger = logging.getLogger(__name__)
 # How many unparsed values per field the closing log shows.
 EXAMPLES_PER_FIELD = 5
 
-_PRECISION_RANK = {"day": 0, "hour": 1, "minute": 2, "second": 3}
+_PRECISION_RANK = {precision: rank for rank, precision in enumerate(PRECISIONS)}
 
 
 class NormalizePipeline:

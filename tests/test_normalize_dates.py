@@ -563,3 +563,12 @@ def test_date_like_text_never_raises_and_never_leaves_the_calendar(text: str) ->
             assert result.value.tzinfo is TOKYO
         else:
             assert result.precision == "day"
+
+
+def test_weekday_of_a_yearless_date_is_checked_against_the_written_day() -> None:
+    # 23:00 UTC on Thursday the 27th is Friday 08:00 in Tokyo; (木) names the written day,
+    # exactly as it does when the year is shown.
+    with_year = parse_japanese_date("2022年1月27日(木) 23:00 UTC", NOW)
+    assert with_year == T(2022, 1, 28, 8, 0)
+    assert parse_japanese_date("1月27日(木) 23:00 UTC", NOW) == with_year
+    assert parse_japanese_date("1月27日(金) 23:00 UTC", NOW) is None

@@ -180,3 +180,10 @@ def test_arbitrary_text_never_raises(text: str) -> None:
 def test_number_like_text_never_raises(text: str) -> None:
     result = parse_vote_count(text)
     assert result is None or isinstance(result, int)
+
+
+@pytest.mark.parametrize("text", ["1千2百", "1万2千3百", "5十", "十5", "3百票"])
+def test_kanji_tens_and_hundreds_beside_the_number_are_refused(text: str) -> None:
+    # 十 and 百 change the number they touch (1千2百 is 1200, not 1002): never a label.
+    assert parse_vote_count(text) is None
+    assert votes_module._parse(text) is None

@@ -626,3 +626,9 @@ def test_synthetic_site_is_deterministic_and_well_formed():
     assert all(len(a.related_paths) == 6 and set(a.related_paths) <= paths for a in first.articles)
     for older, newer in zip(first.articles, first.articles[1:], strict=False):
         assert older.next_path == newer.path and older.post_id < newer.post_id
+
+
+@pytest.mark.parametrize("query", ["p=%C2%B2", "p=%D9%A3", "p=abc"])
+def test_odd_post_id_query_is_a_404_not_a_crash(site, query):
+    # "²" and "٣" pass str.isdigit(); WordPress answers a non-numeric ?p= with a 404.
+    assert render(site, "http://127.0.0.1:8000", "/?" + query)[0] == 404

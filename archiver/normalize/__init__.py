@@ -6,6 +6,7 @@ Pure functions, no clock, no I/O::
 """
 
 from archiver.normalize.dates import (
+    PRECISIONS,
     TOKYO,
     ParsedDate,
     parse_japanese_date,
@@ -14,6 +15,7 @@ from archiver.normalize.dates import (
 from archiver.normalize.votes import parse_vote_count
 
 __all__ = [
+    "PRECISIONS",
     "TOKYO",
     "ParsedDate",
     "parse_japanese_date",

@@ -22,7 +22,8 @@ Understood forms (after full-width characters and kanji numerals are rewritten t
   ``N時間前``, ``N日前``, ``N週間前``, ``Nヶ月前`` (calendar months, the day clamped to
   the month's end), ``N年前``, ``今日``, ``本日``, ``昨日``, ``一昨日``/``おととい``,
   ``先週`` (= ``now`` minus 7 days), and ``今日``/``昨日``/``一昨日`` followed by a time;
-* labels before the date (``投稿日：``, ``更新日``, ``公開日:``, ``最終更新日``, ``約``)
+* labels before the date (``投稿日：``, ``更新日``, ``公開日:``, ``最終更新日``), a
+  ``約``/``およそ``/``ほぼ`` before a relative form (``約3時間前``), a trailing ``に投稿``
   and one pair of brackets around the whole string are ignored.
 
 Precision is what the string shows: ``"day"`` (a ``date``), ``"hour"`` (``9時``,
@@ -49,7 +50,7 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 # Longer than any real date label; refusing early keeps the cache and the regexes cheap.
 MAX_DATE_LENGTH = 120
 
-PRECISIONS = ("day", "hour", "minute", "second")
+PRECISIONS = ("day", "hour", "minute", "second")  # coarsest first
 
 
 class ParsedDate(NamedTuple):
@@ -599,10 +600,12 @@ def _resolve_month_day(spec: _MonthDay, now: datetime) -> ParsedDate | None:
     for _ in range(candidates):
         target_month = spec.month if spec.month is not None else month
         if spec.day <= _days_in_month(year, target_month):
-            parsed = _at(date(year, target_month, spec.day), spec.time, spec.offset)
+            written = date(year, target_month, spec.day)
+            parsed = _at(written, spec.time, spec.offset)
             shown = parsed.value
             if shown <= (now if isinstance(shown, datetime) else now.date()):
-                if spec.weekday is not None and shown.weekday() != spec.weekday:
+                # The weekday names the written day, not the day a zone shifts it to.
+                if spec.weekday is not None and written.weekday() != spec.weekday:
                     return None  # the weekday contradicts the date the rule picks
                 return parsed
         if spec.month is not None:

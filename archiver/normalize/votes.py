@@ -3,7 +3,8 @@
 Counters are charted and summed, so the rule is the same as for dates: exactly one
 number, read exactly, or None. Labels, emoji, brackets and counter words around the
 number are dropped; two numbers (``12 34``, ``3/5``), a bare decimal (``1.5``), malformed
-thousands separators (``1,23``) or a sign with a gap before the number are refused.
+thousands separators (``1,23``), a sign with a gap before the number or a 十/百 beside it
+(``1千2百``: only 千, 万 and 億 are read) are refused.
 Multipliers use integer arithmetic, never floats, so ``1.25k`` is exactly 1250 and
 ``1.2345k`` (not a whole number) is None.
 """
@@ -24,7 +25,9 @@ _KANJI_MULTIPLIERS = {"千": 1_000, "万": 10_000, "億": 100_000_000}
 _NEEDS_TRANSLATE = re.compile("[\uff01-\uff5e\u3000\u00a0\u2010-\u2013\u2212\ufe63]")
 _PLAIN = re.compile(r"[+-]?\d{1,30}")
 _NUMBER = r"\d[\d,]*(?:\.\d+)?"
-_NOISE = r"[^\d+\-千万億,.]*"  # a stray separator beside the number is malformed
+# A stray separator beside the number is malformed, and 十/百 would change the number they
+# touch (1千2百 is 1200): none of them may pass for a label.
+_NOISE = r"[^\d+\-十百千万億,.]*"
 _TOKEN = re.compile(
     rf"""
     {_NOISE}
@@ -63,8 +66,9 @@ def _parse(text: str) -> int | None:
     s = s.strip()
     if _PLAIN.fullmatch(s) is not None:  # the common case: the counter shows "25"
         return int(s)
-    # Outside the number: no digit (a second number), no loose sign, 万, comma or point
-    # (we would be guessing what they belong to); the rest is a label, emoji or bracket.
+    # Outside the number: no digit (a second number), no loose sign, kanji numeral unit,
+    # comma or point (we would be guessing what they belong to); the rest is a label,
+    # emoji or bracket.
     match = _TOKEN.fullmatch(s)
     if match is None:
         return None

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape
 
 from archiver.sample_site import page
 from archiver.sample_site.model import POSTS_PER_PAGE, SITE_NAME, SampleArticle, SampleSite
-
-Response = tuple[int, list[tuple[str, str]], bytes]
+from archiver.sample_site.page import Response
 
 SITEMAP_URLS_PER_FILE = 2000  # WordPress core wp_sitemaps_get_max_urls()
 FEED_ITEMS = 10
@@ -81,7 +81,7 @@ def listing(
     if kind == "category":
         heading = site.category_name(slug or "")
     elif kind == "tag":
-        heading = dict((s, n) for n, s in site.tags())[slug]
+        heading = site.tag_name(slug or "")
     else:
         heading = None
     title = f"{heading} | {SITE_NAME}" if heading else SITE_NAME
@@ -121,7 +121,7 @@ def _archive_item(base_url: str, article: SampleArticle) -> str:
     )
 
 
-def _pagination(current: int, pages: int, page_url) -> str:  # noqa: ANN001
+def _pagination(current: int, pages: int, page_url: Callable[[int], str]) -> str:
     if pages == 1:
         return ""
     links = []
@@ -166,7 +166,8 @@ def post_sitemap(site: SampleSite, base_url: str, number: int) -> bytes | None:
     return _urlset(urls)
 
 
-def _urlset(urls: list) -> bytes:  # noqa: ANN001
+def _urlset(urls: Sequence[str | tuple[str, str]]) -> bytes:
+    """A sitemap ``urlset``; a ``(url, lastmod)`` pair gets a ``<lastmod>``."""
     entries = []
     for url in urls:
         if isinstance(url, tuple):
@@ -181,8 +182,8 @@ def _urlset(urls: list) -> bytes:  # noqa: ANN001
     ).encode()
 
 
-def _rfc822(article_time) -> str:  # noqa: ANN001
-    return format_datetime(article_time.astimezone(UTC)).replace("-0000", "+0000")
+def _rfc822(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC)).replace("-0000", "+0000")
 
 
 def feed(site: SampleSite, base_url: str) -> bytes:
@@ -204,7 +205,7 @@ def feed(site: SampleSite, base_url: str) -> bytes:
             f"<slash:comments>{len(article.comments)}</slash:comments>\n"
             "</item>"
         )
-    build = _rfc822(max((a.modified for a in site.articles), default=None)) if site.articles else ""
+    build = _rfc822(max(a.modified for a in site.articles)) if site.articles else ""
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" '

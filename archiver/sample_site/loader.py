@@ -17,9 +17,14 @@ from archiver.sample_site.model import BodyBlock, SampleArticle, SampleComment, 
 DATA_DIR = Path(__file__).parent / "data"
 
 
+def load_site_doc(data_dir: Path = DATA_DIR) -> dict[str, Any]:
+    """``site.json``: categories, popular list and boilerplate (shared with the synthetic site)."""
+    return json.loads((data_dir / "site.json").read_text(encoding="utf-8"))
+
+
 def load_curated(data_dir: Path = DATA_DIR) -> SampleSite:
     """Load the hand-curated site from ``data_dir``."""
-    site_doc = json.loads((data_dir / "site.json").read_text(encoding="utf-8"))
+    site_doc = load_site_doc(data_dir)
     categories = [(slug, name) for slug, name in site_doc["categories"]]
     names = dict(categories)
     articles = [

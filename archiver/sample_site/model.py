@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import escape
 
 from lxml import html as lxml_html
 
@@ -147,6 +148,9 @@ class SampleSite:
     def category_name(self, slug: str) -> str:
         return dict(self.categories)[slug]
 
+    def tag_name(self, slug: str) -> str:
+        return self._tag_names[slug]
+
     def articles_in_category(self, slug: str) -> list[SampleArticle] | None:
         """Posts of a category, oldest first (None for an unknown category)."""
         return self._by_category.get(slug)
@@ -182,7 +186,5 @@ def visible_text(body_html: str) -> str:
 
 def text_to_html(text: str) -> str:
     """Render plain comment text the way wpautop displays it (<p> per paragraph, <br>)."""
-    from html import escape
-
     paragraphs = [escape(p, quote=False).replace("\n", "<br />\n") for p in text.split("\n\n")]
     return "\n".join(f"<p>{p}</p>" for p in paragraphs)

@@ -8,7 +8,19 @@ from html import escape
 
 from archiver.sample_site.model import SITE_NAME, SampleSite
 
-__all__ = ["SITE_NAME", "head", "not_found", "redirect", "sidebar", "site_footer", "site_header"]
+__all__ = [
+    "SITE_NAME",
+    "Response",
+    "head",
+    "not_found",
+    "redirect",
+    "sidebar",
+    "site_footer",
+    "site_header",
+]
+
+# What every handler of the sample site returns: (status, headers, body).
+Response = tuple[int, list[tuple[str, str]], bytes]
 
 RANKING_TITLE_CHARS = 40  # the TCD ranking widget cuts titles here and adds "…"
 
@@ -99,7 +111,7 @@ def site_footer() -> str:
     )
 
 
-def not_found(site: SampleSite, base_url: str) -> tuple[int, list[tuple[str, str]], bytes]:
+def not_found(site: SampleSite, base_url: str) -> Response:
     body = "\n".join(
         [
             head(f"ページが見つかりませんでした | {SITE_NAME}", base_url, base_url + "/"),
@@ -118,6 +130,6 @@ def not_found(site: SampleSite, base_url: str) -> tuple[int, list[tuple[str, str
     return 404, [("Content-Type", HTML)], body.encode("utf-8")
 
 
-def redirect(location: str) -> tuple[int, list[tuple[str, str]], bytes]:
+def redirect(location: str) -> Response:
     """A WordPress-style permanent redirect (canonical redirects, ?p=N)."""
     return 301, [("Location", location), ("Content-Type", HTML)], b""

@@ -16,9 +16,14 @@ from html import escape
 from urllib.parse import parse_qs, urlsplit
 
 from archiver.sample_site import discovery, page
-from archiver.sample_site.model import SampleArticle, SampleComment, SampleSite, text_to_html
-
-Response = tuple[int, list[tuple[str, str]], bytes]
+from archiver.sample_site.model import (
+    BodyBlock,
+    SampleArticle,
+    SampleComment,
+    SampleSite,
+    text_to_html,
+)
+from archiver.sample_site.page import Response
 
 MAX_THREAD_DEPTH = 5  # WordPress thread_comments_depth: no reply link at this depth
 _ARTICLE = re.compile(r"^/([a-z0-9-]+)/([a-z0-9-]+)/(?:comment-page-(\d+)/)?$")
@@ -58,7 +63,8 @@ def render(site: SampleSite, base_url: str, target: str) -> Response:
 
 
 def _article_for_id(site: SampleSite, raw: str) -> SampleArticle | None:
-    return site.article_by_id(int(raw)) if raw.isdigit() else None
+    # isascii(): str.isdigit() also accepts "²", which int() refuses.
+    return site.article_by_id(int(raw)) if raw.isascii() and raw.isdigit() else None
 
 
 def comment_date_text(comment: SampleComment, markup: str) -> str:
@@ -118,7 +124,7 @@ def render_article(
     out.append("</div><!-- #main_contents -->")
     out.append(page.site_footer())
     headers = [
-        ("Content-Type", "text/html; charset=UTF-8"),
+        ("Content-Type", page.HTML),
         ("Last-Modified", last_modified(article)),
         ("Link", f"<{base_url}/?p={article.post_id}>; rel=shortlink"),
     ]
@@ -213,7 +219,7 @@ def _credit(prefix: str, text: str, url: str | None) -> str:
     return prefix + escape(text)
 
 
-def _body_block(site: SampleSite, base_url: str, block) -> str:  # noqa: ANN001
+def _body_block(site: SampleSite, base_url: str, block: BodyBlock) -> str:
     kind = block.kind
     if kind == "p":
         return "<p>" + escape(block.text, quote=False).replace("\n", "<br />\n") + "</p>"

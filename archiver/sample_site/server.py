@@ -15,7 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from archiver.sample_site.model import SampleSite
-from archiver.sample_site.render import Response, render
+from archiver.sample_site.page import Response
+from archiver.sample_site.render import render
 
 logger = logging.getLogger(__name__)
 
@@ -51,12 +52,6 @@ class SampleSiteServer(ThreadingHTTPServer):
         """Base URL with trailing slash, e.g. ``http://127.0.0.1:8123/``."""
         host, port = self.server_address[:2]
         return f"http://{host}:{port}/"
-
-    def set_site(self, site: SampleSite) -> None:
-        """Serve a new state of the site (e.g. with new comments) from now on."""
-        with self._lock:
-            self.site = site
-            self._cache.clear()
 
     def record(self, target: str) -> None:
         with self._lock:

@@ -10,14 +10,13 @@ WordPress core comment markup.
 from __future__ import annotations
 
 import gc
-import json
 import random
 from bisect import bisect
 from datetime import datetime, timedelta, timezone
 from html import escape
 from itertools import accumulate
 
-from archiver.sample_site.loader import DATA_DIR
+from archiver.sample_site.loader import load_site_doc
 from archiver.sample_site.model import BodyBlock, SampleArticle, SampleComment, SampleSite
 
 JST = timezone(timedelta(hours=9))
@@ -201,10 +200,6 @@ NAMES = [
 NAME_WEIGHTS = [8, 5, 5, 5, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 2, 2, 3, 2, 4, 3, 2, 2, 1, 1, 1, 1]
 
 
-def _site_data() -> dict:
-    return json.loads((DATA_DIR / "site.json").read_text(encoding="utf-8"))
-
-
 def generate_site(n: int, seed: int = 0) -> SampleSite:
     """A synthetic site of ``n`` articles; same ``(n, seed)`` gives identical data."""
     # Hundreds of thousands of new objects that all stay alive would trigger full
@@ -220,7 +215,7 @@ def generate_site(n: int, seed: int = 0) -> SampleSite:
 
 def _generate_site(n: int, seed: int) -> SampleSite:
     rng = random.Random(seed)
-    site_doc = _site_data()
+    site_doc = load_site_doc()
     categories = [(slug, name) for slug, name in site_doc["categories"]]
     names = dict(categories)
     articles: list[SampleArticle] = []

@@ -92,7 +92,9 @@ class Comment:
     votes_raw: str | None = None  # the vote count text as shown, e.g. "25"
     page: int = 1  # WordPress comment page the comment was found on
     # Filled by the normalize pipeline:
-    posted_at: str | None = None  # ISO 8601: "YYYY-MM-DD" (date shown) or "YYYY-MM-DDTHH:MM:SS+09:00"
+    posted_at: str | None = (
+        None  # ISO 8601: "YYYY-MM-DD" (date shown) or "YYYY-MM-DDTHH:MM:SS+09:00"
+    )
     posted_date: str | None = None  # Tokyo calendar date "YYYY-MM-DD"
     posted_precision: str | None = None  # "day", "hour", "minute" or "second": what the page showed
     votes: int | None = None

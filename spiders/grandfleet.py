@@ -83,11 +83,19 @@ class GrandfleetSpider(SitemapSpider):
 
     def on_site(self, url: str) -> bool:
         """Only the crawled site's own host and port: never another host or port."""
-        return urlsplit(url).netloc.lower() == self.site_netloc
+        try:
+            return urlsplit(url).netloc.lower() == self.site_netloc
+        except ValueError:  # not a URL at all
+            return False
 
     def claim_article(self, url: str) -> str | None:
         """Return the canonical URL to fetch if this article is new and within the limit."""
-        canonical = canonicalize_url(url)
+        try:
+            canonical = canonicalize_url(url)
+        except ValueError:  # e.g. an unclosed "[" in a sitemap entry: skip it, count it
+            self.crawler.stats.inc_value("archiver/urls/invalid")
+            logger.warning("not a URL, skipped: %r", url)
+            return None
         if not self.on_site(canonical) or not self.profile.is_article_url(canonical):
             return None
         if canonical in self.scheduled_articles:

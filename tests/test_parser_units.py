@@ -412,3 +412,53 @@ def test_tag_class_selectors_select_what_their_xpath_selects(page: bytes) -> Non
             if not rule.required_classes <= find.classes:
                 expected = []
             assert find.run(context, selector) == expected, selector
+
+
+def test_canonical_url_keeps_ipv6_brackets_and_an_unreadable_port() -> None:
+    assert canonicalize_url("http://[::1]:8000/a/b") == "http://[::1]:8000/a/b/"
+    assert canonicalize_url("http://[::1]:80/a/") == "http://[::1]/a/"
+    assert canonicalize_url("http://Host:abc/a/") == "http://host:abc/a/"
+    assert canonicalize_url("http://host:99999/a/") == "http://host:99999/a/"
+
+
+def test_one_link_that_is_no_url_costs_neither_the_body_nor_the_comments() -> None:
+    page = """<html><body class="postid-9"><article id="post-9">
+    <div class="entry-content"><p>本文</p>
+    <p>関連記事:<a href="http://[oops/">壊れたリンク</a> <a href="/cat/other/">他の記事</a></p>
+    <p>参考:<a href="http://[oops/">出典元</a></p></div>
+    <div class="nav-links"><a class="c-entry-nav__item--prev" href="http://[x/">前</a></div>
+    </article><ol class="comment-list">
+    <li id="comment-5" class="comment"><div class="comment-author vcard">
+    <a class="url" href="http://[oops">Bob</a></div>
+    <div class="comment-content"><p>hi</p></div></li></ol></body></html>"""
+    article = parse_article_page(article_response(page), get_profile("wordpress"))
+    assert [a for a in article.anomalies if "parser error" in a.problem] == []
+    assert article.body_text.startswith("本文")
+    assert [(r.url, r.anchor_text) for r in article.inline_links] == [
+        (f"{BASE}/cat/other/", "他の記事")
+    ]
+    assert [(s.label, s.url) for s in article.sources] == [("出典元", None)]
+    assert article.previous is None
+    assert [(c.comment_id, c.author, c.author_url, c.body_text) for c in article.comments] == [
+        (5, "Bob", "http://[oops", "hi")
+    ]
+
+
+def test_listing_skips_a_link_that_is_no_url() -> None:
+    page = """<html><body><main>
+    <article class="post"><h2 class="entry-title"><a href="http://[oops/">x</a></h2></article>
+    <article class="post"><h2 class="entry-title"><a href="/cat/one/">1</a></h2></article>
+    </main></body></html>"""
+    listing = parse_listing_page(article_response(page, f"{BASE}/page/2/"), GF)
+    assert listing == Listing(article_urls=[f"{BASE}/cat/one/"], next_page_url=None)
+
+
+@pytest.mark.parametrize(
+    ("declared", "url"),
+    [("http://[oops/", f"{BASE}/cat/post/"), ("http://host:abc/cat/p", "http://host:abc/cat/p/")],
+)
+def test_a_declared_canonical_url_that_is_no_url_does_not_lose_the_page(
+    declared: str, url: str
+) -> None:
+    page = f'<html><head><link rel="canonical" href="{declared}"></head><body></body></html>'
+    assert parse_article_page(article_response(page), GF).url == url

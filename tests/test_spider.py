@@ -44,6 +44,8 @@ def test_articles_are_claimed_once_in_canonical_form_and_within_the_limit():
     assert spider.claim_article(f"{base}/tag/nato/") is None
     assert spider.claim_article("https://twitter.com/SecBlinken/status/1/") is None
     assert spider.claim_article(f"{base}/us-related/b/") == f"{base}/us-related/b/"
+    assert spider.claim_article("http://[oops/x/") is None  # not a URL: skipped, counted
+    assert spider.crawler.stats.get_value("archiver/urls/invalid") == 1
     assert spider.claim_article(f"{base}/us-related/c/") is None  # limit=2 reached
 
 

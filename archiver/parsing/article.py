@@ -176,15 +176,16 @@ def _title(
     find: Finder, scope: etree._Element, profile: SiteProfile, metadata: PageMetadata
 ) -> str | None:
     element = find.first(scope, profile.title + GENERIC_TITLE)
-    if element is not None and inline_text(element):
-        return inline_text(element)
+    text = inline_text(element)
+    if text:
+        return text
     declared = json_ld_text(metadata.json_ld.get("headline")) or metadata.meta_first(
         "og:title", "twitter:title"
     )
     if declared:
         return declared
     titles = _XP_TITLE(find.root)
-    text = inline_text(titles[0]) if titles else ""
+    text = inline_text(titles[0] if titles else None)
     if not text:
         return None
     site_name = metadata.meta_first("og:site_name")
@@ -283,7 +284,7 @@ def _dates(
 def _author(
     find: Finder, scope: etree._Element, profile: SiteProfile, metadata: PageMetadata
 ) -> str | None:
-    element = find.first(scope, profile.author + GENERIC_AUTHOR)
-    if element is not None and inline_text(element):
-        return inline_text(element)
+    name = inline_text(find.first(scope, profile.author + GENERIC_AUTHOR))
+    if name:
+        return name
     return json_ld_text(metadata.json_ld.get("author")) or metadata.meta_first("author")

@@ -18,6 +18,7 @@ from archiver.items import ArticleRef, Credit, Source
 from archiver.parsing.select import Finder
 from archiver.parsing.text import (
     BLOCK_TAGS,
+    NON_TEXT_TAGS,
     block_text,
     cleaned_copy,
     collapse_spaces,
@@ -37,7 +38,6 @@ GENERIC_BOILERPLATE = (
 )
 # lxml.html's text_content(), for the plain elements the parser works on.
 _string = etree.XPath("string()", smart_strings=False)
-_SKIPPED_TAGS = frozenset({"script", "style", "template", "noscript", "iframe", "svg", "button"})
 
 
 @dataclass
@@ -96,7 +96,7 @@ class _LineBuilder:
         if not isinstance(tag, str):
             return
         tag = tag.lower()
-        if tag in _SKIPPED_TAGS:
+        if tag in NON_TEXT_TAGS:  # the text rule's own list: lines are lines of body_text
             return
         if tag == "br":
             self.end_line()
@@ -146,7 +146,7 @@ def _read_lines(
             if links:
                 for label, url in links:
                     content.sources.append(
-                        Source(len(content.sources) + 1, label or match.group(1), url)
+                        Source(len(content.sources) + 1, label or match.group(1), url or None)
                     )
             elif match.group(1).strip():
                 content.sources.append(Source(len(content.sources) + 1, match.group(1).strip()))
@@ -154,11 +154,12 @@ def _read_lines(
         match = inline.match(text)
         if match:
             for label, url in links:
-                content.inline_links.append(ArticleRef(canonicalize_url(url), label or None))
+                if url:  # a link that is no URL is no relation between articles
+                    content.inline_links.append(ArticleRef(canonicalize_url(url), label or None))
 
 
 def _links_of(fragments: list[Fragment], find: Finder) -> list[tuple[str, str]]:
-    """(anchor text, href) of each link on a line, in order."""
+    """(anchor text, absolute URL or "") of each link on a line, in order."""
     texts: dict[etree._Element, list[str]] = {}
     for text, anchor in fragments:
         if anchor is not None:

@@ -20,11 +20,10 @@ from lxml import etree
 
 from archiver.items import Anomaly, Comment
 from archiver.parsing.select import Finder, has_class
-from archiver.parsing.text import inline_text, text_and_html
+from archiver.parsing.text import JS_URL, inline_text, text_and_html
 from archiver.sites.profile import SiteProfile
 
 _COMMENT_ID = re.compile(r"^(?:li-)?comment-(\d+)$")  # Twenty Ten: li#li-comment-N
-_JS_URL = re.compile(r"^\s*javascript:", re.IGNORECASE)
 _NOT_COMMENT_CLASSES = frozenset({"pingback", "trackback"})
 
 # What WordPress core and other themes emit, tried after the profile's selectors.
@@ -236,8 +235,7 @@ def _assign_fields(
     """
     found: list[dict[int, etree._Element]] = [{} for _ in fields]
     # Ancestors met while walking up to a comment, so later walks stop early.
-    ancestry: dict[etree._Element, int | None] = dict.fromkeys(owners)
-    ancestry.update(owners)
+    ancestry: dict[etree._Element, int | None] = dict(owners)
     remaining = [[s for s in selectors if find.may_match(s)] for selectors in fields]
     for field_found, selectors in zip(found, remaining, strict=True):
         for selector in selectors:
@@ -285,7 +283,7 @@ def _author(element: etree._Element | None, find: Finder) -> tuple[str | None, s
     url = ""
     if link is not None:
         raw = (link.get("href") or "").strip()
-        url = "" if _JS_URL.match(raw) else find.absolute(raw)
+        url = "" if JS_URL.match(raw) else (find.absolute(raw) or raw)
     name_element: etree._Element | None = None
     for node in element.iter(etree.Element):
         classes = node.get("class")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from scrapy.http import TextResponse
+from scrapy.utils.response import get_base_url
 
 from archiver.parsing.select import Finder
 from archiver.parsing.urls import canonicalize_url
@@ -39,16 +40,16 @@ def parse_listing_page(response: TextResponse, profile: SiteProfile | None = Non
     """Article URLs on a listing page (only URLs shaped like permalinks) and the next page."""
     profile = profile or DEFAULT_PROFILE
     root = response.selector.root
-    find = Finder(root)
+    find = Finder(root, get_base_url(response))
     urls: list[str] = []
     for link in find.all(root, profile.listing_links + GENERIC_LISTING_LINKS):
-        href = (link.get("href") or "").strip()
+        href = find.absolute(link.get("href"))
         if not href:
             continue
-        url = canonicalize_url(response.urljoin(href))
+        url = canonicalize_url(href)
         if profile.is_article_url(url) and url not in urls:
             urls.append(url)
     next_link = find.first(root, profile.listing_next + GENERIC_LISTING_NEXT)
-    next_href = (next_link.get("href") or "").strip() if next_link is not None else ""
-    next_url = canonicalize_url(response.urljoin(next_href)) if next_href else None
+    next_href = find.absolute(next_link.get("href")) if next_link is not None else ""
+    next_url = canonicalize_url(next_href) if next_href else None
     return Listing(article_urls=urls, next_page_url=next_url)

@@ -82,17 +82,18 @@ def adjacent(
     link = find.first(scope, selectors)
     if link is None and scope is not find.root:
         link = find.first(find.root, selectors)
-    if link is not None and link.get("href"):
+    href = find.absolute(link.get("href")) if link is not None else ""
+    if link is not None and href:
         title_element = find.first(link, profile.nav_title + GENERIC_NAV_TITLE)
         if title_element is not None:
             title = inline_text(title_element)
         else:
             title = _strip_labels(inline_text(link), profile.nav_labels + GENERIC_NAV_LABELS)
-        return ArticleRef(canonicalize_url(find.absolute(link.get("href"))), title or None)
+        return ArticleRef(canonicalize_url(href), title or None)
     # WordPress' adjacent_posts_rel_link: <link rel="prev" title="…" href="…">
     head = find.first(find.root, (f"xpath:/html/head/link[@rel='{direction}'][@href]",))
-    if head is not None:
-        href = find.absolute(head.get("href"))
+    href = find.absolute(head.get("href")) if head is not None else ""
+    if head is not None and href:
         return ArticleRef(canonicalize_url(href), head.get("title") or None)
     return None
 

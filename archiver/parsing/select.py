@@ -96,13 +96,24 @@ class Finder:
         return known
 
     def absolute(self, href: str | None) -> str:
-        """``href`` as an absolute URL ("" when there is none)."""
+        """``href`` as an absolute URL ("" when there is none, or it is no URL at all).
+
+        ``urljoin`` raises on what cannot be a URL (``http://[oops``); one such link
+        in a comment or the body must not cost the page's whole comment thread or body.
+        """
         href = (href or "").strip()
-        return urljoin(self.base_url, href) if href else ""
+        if not href:
+            return ""
+        try:
+            return urljoin(self.base_url, href)
+        except ValueError:
+            return ""
 
     def may_match(self, selector: str) -> bool:
         """False when ``selector`` names a class the page does not have."""
-        selector_ = compiled(selector)
+        return self._classes_present(compiled(selector))
+
+    def _classes_present(self, selector_: Compiled) -> bool:
         return selector_.required_classes <= self.classes and all(
             self._has_class_containing(p) for p in selector_.class_substrings
         )
@@ -110,9 +121,7 @@ class Finder:
     def run(self, context: etree._Element, selector: str) -> list[etree._Element]:
         """All elements ``selector`` matches inside ``context`` (self included), in order."""
         selector_ = compiled(selector)
-        if not selector_.required_classes <= self.classes:
-            return []
-        if not all(self._has_class_containing(p) for p in selector_.class_substrings):
+        if not self._classes_present(selector_):
             return []
         if selector_.tag is not None:
             return _tagged_with(context, selector_.tag, selector_.exact_classes)

@@ -64,12 +64,12 @@ BLOCK_TAGS = frozenset(
 )
 # Never part of the text (nor of cleaned HTML, for the first three).
 SCRIPT_TAGS = frozenset({"script", "style", "template"})
-_NON_TEXT_TAGS = SCRIPT_TAGS | {"noscript", "iframe", "object", "embed", "svg", "button"}
+NON_TEXT_TAGS = SCRIPT_TAGS | {"noscript", "iframe", "object", "embed", "svg", "button"}
 _CELL_TAGS = frozenset({"td", "th"})
 # Every Unicode whitespace (NBSP included) collapses, except U+3000 (ideographic space).
 _IDEOGRAPHIC_SPACE = "\u3000"
 _SPACES = re.compile(r"[^\S\u3000]+")
-_JS_URL = re.compile(r"^\s*javascript:", re.IGNORECASE)
+JS_URL = re.compile(r"^\s*javascript:", re.IGNORECASE)
 _URL_ATTRS = ("href", "src", "action", "formaction", "xlink:href")
 
 
@@ -96,7 +96,7 @@ def _collect(element: etree._Element, out: list[str], unsafe: list[bool]) -> Non
         unsafe[0] = True
         return
     tag = tag.lower()
-    if tag in _NON_TEXT_TAGS:
+    if tag in NON_TEXT_TAGS:
         unsafe[0] = True
         return
     if not unsafe[0] and _is_unsafe_element(element):
@@ -138,9 +138,10 @@ def _assemble(flat: str) -> str:
 
 
 def _is_unsafe_element(element: etree._Element) -> bool:
+    """Whether :func:`strip_executable` would remove one of ``element``'s attributes."""
     for name, value in element.items():
         lower = name.lower()
-        if lower.startswith("on") or (lower in _URL_ATTRS and _JS_URL.match(value)):
+        if lower.startswith("on") or (lower in _URL_ATTRS and JS_URL.match(value)):
             return True
     return False
 
@@ -204,7 +205,7 @@ def strip_executable(element: etree._Element) -> None:
             del attrib[name]
         for name in _URL_ATTRS:
             value = attrib.get(name)
-            if value is not None and _JS_URL.match(value):
+            if value is not None and JS_URL.match(value):
                 del attrib[name]
 
 
@@ -219,7 +220,7 @@ _SERIALIZED_TAG = re.compile(r"<(/?)([a-zA-Z][^\s/>]*)([^>]*)>")
 _SUSPICIOUS_ATTRIBUTES = (" on", "\ton", "\non", "\ron", "\fon", "javascript")
 # What a tag adds to the flat text: a block boundary, a line break, or nothing.
 _MARKS = dict.fromkeys(BLOCK_TAGS, _BLOCK) | {"br": _LINE}
-_WALKED_TAGS = _NON_TEXT_TAGS | _CELL_TAGS  # table cells are rare enough to leave to the walk
+_WALKED_TAGS = NON_TEXT_TAGS | _CELL_TAGS  # table cells are rare enough to leave to the walk
 
 
 def text_and_html(element: etree._Element) -> tuple[str, str]:
@@ -233,28 +234,25 @@ def text_and_html(element: etree._Element) -> tuple[str, str]:
     URLs, unexpected markup) goes through the tree walk and :func:`cleaned_copy`.
     """
     serialized = etree.tostring(element, method="html", encoding="unicode", with_tail=False)
-    text = _text_of_paragraphs(serialized, element.tag)
+    start, end = _content_bounds(serialized, element.tag)
+    text = _text_of_paragraphs(serialized, element.tag, start, end)
     if text is None:
         text = _text_of_serialization(serialized)
     if text is not None:
-        return text, _inner(serialized, element.tag)
+        return text, serialized[start:end].strip()
     text, unsafe = text_and_safety(element)
     return text, inner_html(cleaned_copy(element) if unsafe else element)
 
 
-def _text_of_paragraphs(serialized: str, tag: str) -> str | None:
+def _text_of_paragraphs(serialized: str, tag: str, start: int, end: int) -> str | None:
     """The common case of :func:`_text_of_serialization`, without a regex.
 
     Most comment bodies hold nothing but text, ``<p>`` and ``<br>`` (which the
     serializer writes without attributes): replacing those three tags by their marks
     gives the same flat string as the split, and any other markup leaves a ``<``.
-    The element's own start tag is checked as the split checks it.
+    The element's own start tag (``serialized[:start]``) is checked as the split
+    checks it; ``serialized[start:end]`` is its content.
     """
-    start = serialized.find(">") + 1
-    if serialized.count('"', 0, start) % 2 or serialized.count("'", 0, start) % 2:
-        start = _end_of_start_tag(serialized)  # a ">" inside a quoted attribute value
-    end_tag = f"</{tag}>"
-    end = len(serialized) - len(end_tag) if serialized.endswith(end_tag) else len(serialized)
     if (
         not isinstance(tag, str)
         or tag != tag.lower()
@@ -308,17 +306,19 @@ def inner_html(element: etree._Element) -> str:
     several times faster than serializing each child.
     """
     serialized = etree.tostring(element, method="html", encoding="unicode", with_tail=False)
-    return _inner(serialized, element.tag)
+    start, end = _content_bounds(serialized, element.tag)
+    return serialized[start:end].strip()
 
 
-def _inner(serialized: str, tag: str) -> str:
-    """``serialized`` without its first start tag and its last end tag, stripped."""
+def _content_bounds(serialized: str, tag: object) -> tuple[int, int]:
+    """Where the content of a serialized element starts and ends: after its first start
+    tag, before its last end tag (``start == end`` when there is no content)."""
     start = serialized.find(">") + 1
     if serialized.count('"', 0, start) % 2 or serialized.count("'", 0, start) % 2:
         start = _end_of_start_tag(serialized)  # a ">" inside a quoted attribute value
     end_tag = f"</{tag}>"
     end = len(serialized) - len(end_tag) if serialized.endswith(end_tag) else len(serialized)
-    return serialized[start:end].strip() if start < end else ""
+    return start, max(start, end)
 
 
 def _end_of_start_tag(serialized: str) -> int:

@@ -30,13 +30,22 @@ def canonicalize_url(url: str) -> str:
     Drops the fragment, ``?replytocom`` and tracking parameters (``utm_*``, ``fbclid``…),
     lower-cases scheme and host, drops default ports, collapses duplicate slashes,
     normalizes percent-encoding and adds the trailing slash WordPress permalinks end
-    with (not to paths whose last segment has a dot, like ``/wp-sitemap.xml``).
+    with (not to paths whose last segment has a dot, like ``/wp-sitemap.xml``). A port
+    that is not a number is kept as written; ``ValueError`` only for what
+    :func:`urllib.parse.urlsplit` rejects (an unclosed IPv6 bracket).
     """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
-    if parts.port is not None and _DEFAULT_PORTS.get(scheme) != parts.port:
-        host = f"{host}:{parts.port}"
+    if ":" in host:  # an IPv6 literal: .hostname drops the brackets the URL needs
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or out of range: kept as written, never guessed
+        host = f"{host}:{parts.netloc.rpartition(':')[2]}"
+    else:
+        if port is not None and _DEFAULT_PORTS.get(scheme) != port:
+            host = f"{host}:{port}"
     if parts.username:  # keep credentials only if present; they are part of the address
         auth = parts.username + (f":{parts.password}" if parts.password else "")
         host = f"{auth}@{host}"

@@ -14,7 +14,7 @@ selector that matches anything wins.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 Selectors = tuple[str, ...]
@@ -88,7 +88,6 @@ class SiteProfile:
     credit_prefixes: tuple[str, ...] = ("出典",)
     eyecatch_prefixes: tuple[str, ...] = ("※アイキャッチ画像の出典", "アイキャッチ画像の出典")
     inline_link_prefixes: tuple[str, ...] = ("関連記事",)
-    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def is_article_url(self, url: str) -> bool:
         """Whether ``url`` looks like a post permalink of this site.

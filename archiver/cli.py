@@ -27,9 +27,7 @@ def _open_existing(path: str) -> Database:
         return open_archive(path, create=False)
     except FileNotFoundError as error:
         raise click.ClickException(f"no archive at {path}") from error
-    except IsADirectoryError as error:
-        raise click.ClickException(f"{path} is a directory, not an archive file") from error
-    except NotAnArchiveError as error:
+    except (IsADirectoryError, NotAnArchiveError) as error:  # the message names the path
         raise click.ClickException(str(error)) from error
     except (sqlite3.Error, OSError) as error:
         raise click.ClickException(f"cannot open {path}: {error}") from error
@@ -140,8 +138,8 @@ def print_stats(report: dict[str, Any]) -> None:
 def search(db_path: str, query: str, limit: int, table: str, as_json: bool) -> None:
     """Japanese-aware full-text search, best hits first.
 
-    Any substring of one or more characters matches (空母, 戦闘機, ウクライナ, NATO);
-    several words must all match.
+    Any substring of Japanese text matches (母, 空母, 戦闘機, ウクライナ); latin words
+    and numbers match whole (NATO, not ATO); several words must all match.
 
     Example:
 
@@ -160,11 +158,13 @@ def search(db_path: str, query: str, limit: int, table: str, as_json: bool) -> N
         elif table == "comments":
             body = " ".join((hit["body_text"] or "").split())
             click.echo(
-                f"{hit['id']}\t{hit['author']}\t{hit['posted_at'] or ''}\t"
-                f"{hit['article_title']}\t{body[:120]}"
+                f"{hit['id']}\t{hit['author'] or ''}\t{hit['posted_at'] or ''}\t"
+                f"{hit['article_title'] or ''}\t{body[:120]}"
             )
         else:
-            click.echo(f"{hit['id']}\t{hit['published_date'] or ''}\t{hit['title']}\t{hit['url']}")
+            click.echo(
+                f"{hit['id']}\t{hit['published_date'] or ''}\t{hit['title'] or ''}\t{hit['url']}"
+            )
     click.echo(f"{len(hits)} hit(s)", err=True)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import sqlite3
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +41,10 @@ def ja_fts_query(text: str | None) -> str:
     return fts_query(text) or '""'
 
 
-@cache
+@lru_cache(maxsize=64)
 def _is_archive_file(path: str, mtime_ns: int) -> bool:
-    # mtime in the cache key: a database that becomes an archive is noticed.
+    # mtime in the cache key: a database that becomes an archive is noticed. Bounded:
+    # a file written by a running crawl gets a new mtime at every WAL checkpoint.
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:

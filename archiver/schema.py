@@ -1,7 +1,7 @@
 """The shape of the archive: tables, indexes, foreign keys, full-text search, views.
 
 This is the one place the archive's schema is declared. :func:`ensure_schema` is safe to
-run on every start: it creates a fresh archive, applies the migrations a older archive
+run on every start: it creates a fresh archive, applies the migrations an older archive
 lacks (recorded in ``schema_migrations`` and ``PRAGMA user_version``), recreates the
 views, and rebuilds the search index when the Japanese segmenter changed. It refuses,
 with :class:`NotAnArchiveError`, a file that is not an archive, rather than adding our
@@ -28,10 +28,13 @@ Design notes a researcher may care about:
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlite_utils import Database
+
+from archiver.search import SEGMENTER_VERSION
 
 #: The schema version this code writes; ``PRAGMA user_version`` of an up-to-date archive.
 SCHEMA_VERSION = 1
@@ -267,15 +270,15 @@ MIGRATIONS: list[Migration] = [
     Migration(1, "initial archive schema", _migrate_v1),
 ]
 
-ARCHIVE_TABLES = ("articles", "comments", "article_links", "crawl_runs", "schema_migrations")
-
 
 def _user_tables(conn: sqlite3.Connection) -> set[str]:
     try:
         rows = conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         ).fetchall()
-    except sqlite3.DatabaseError as error:  # "file is not a database", encrypted, ...
+    except sqlite3.OperationalError:
+        raise  # locked, unreadable, I/O error: a problem opening the file, not its content
+    except sqlite3.DatabaseError as error:  # "file is not a database", encrypted, corrupt
         raise NotAnArchiveError(f"not an SQLite database ({error})") from error
     return {row[0] for row in rows}
 
@@ -285,14 +288,11 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
-def check_archive(conn: sqlite3.Connection) -> bool:
-    """Raise :class:`NotAnArchiveError` unless this is an archive or an empty database.
-
-    Returns True when the database is empty (a new archive may be created in it).
-    """
+def check_archive(conn: sqlite3.Connection) -> None:
+    """Raise :class:`NotAnArchiveError` unless this is an archive or an empty database."""
     tables = _user_tables(conn)
     if not tables:
-        return True
+        return
     if "schema_migrations" not in tables or "articles" not in tables:
         shown = ", ".join(sorted(tables)[:5])
         raise NotAnArchiveError(f"an SQLite database but not an archive (tables: {shown})")
@@ -302,7 +302,22 @@ def check_archive(conn: sqlite3.Connection) -> bool:
             f"archive schema version {version} is newer than this archiver supports "
             f"({SCHEMA_VERSION}); upgrade archiver"
         )
-    return False
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction, taken at once (IMMEDIATE) so it cannot fail half way on a lock.
+
+    COMMIT itself can fail (a deferred foreign key, a full disk) and then leaves the
+    transaction open; it is rolled back too, or every later BEGIN on the connection fails.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
 
 
 def ensure_schema(db: Database) -> int:
@@ -312,8 +327,6 @@ def ensure_schema(db: Database) -> int:
     transaction together with its ``schema_migrations`` row, so a failed migration leaves
     the previous version intact.
     """
-    from archiver.search import SEGMENTER_VERSION
-
     conn = db.conn
     check_archive(conn)
     if conn.in_transaction:
@@ -322,8 +335,7 @@ def ensure_schema(db: Database) -> int:
     for migration in MIGRATIONS:
         if migration.version <= version:
             continue
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
             if migration.version == 1:
                 conn.execute(
                     "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -336,10 +348,6 @@ def ensure_schema(db: Database) -> int:
                 (migration.version, migration.description),
             )
             conn.execute(f"PRAGMA user_version = {int(migration.version)}")
-        except BaseException:
-            conn.rollback()
-            raise
-        conn.commit()
         version = migration.version
     _ensure_views(conn)
     stored = conn.execute(

@@ -30,10 +30,8 @@ SEGMENTER_VERSION = 1
 # prolonged sound mark ー), 々 and 〆: the characters that form Japanese words with no
 # spaces between them. Hangul is included so Korean text is searchable the same way.
 _CJK = "\u3005\u3006\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
-_CJK_RUN_OR_WORD = re.compile(f"[{_CJK}]+|[^\\W_{_CJK}]+")
-# The same, with the CJK run in group 1 and the word in group 2 (saves a match per run).
-_CJK_RUN_OR_WORD_GROUPS = re.compile(f"([{_CJK}]+)|([^\\W_{_CJK}]+)")
-_CJK_CHAR = re.compile(f"[{_CJK}]")
+# A CJK run (group 1) or a latin/digit word (group 2): findall() gives (run, word) pairs.
+_CJK_RUN_OR_WORD = re.compile(f"([{_CJK}]+)|([^\\W_{_CJK}]+)")
 
 
 def _normalize(text: str) -> str:
@@ -79,36 +77,36 @@ def segment(text: str | None) -> str:
     """
     if not text:
         return ""
-    return _tokens(_CJK_RUN_OR_WORD_GROUPS.findall(_normalize(text)))
+    return _tokens(_CJK_RUN_OR_WORD.findall(_normalize(text)))
 
 
 def _term_query(term: str) -> str | None:
     """One user term -> one FTS5 phrase (or a prefix query for a single CJK character)."""
     parts: list[str] = []
+    prefix = False
     runs = _CJK_RUN_OR_WORD.findall(term)
-    for index, run in enumerate(runs):
-        if _CJK_CHAR.match(run):
-            if len(run) == 1:
-                # A lone character: as a unigram it only exists at the end of a run in
-                # the index; mid-run it is the first half of a bigram. If another run
-                # follows in the same term, the unigram is what the index holds there.
-                parts.append(run if index + 1 < len(runs) else run + "*")
-            else:
-                parts.extend(map(add, run, run[1:]))
-                if index + 1 < len(runs):
-                    # The index puts the run's last character as a unigram right before
-                    # the next run, so the phrase must include it to stay contiguous.
-                    parts.append(run[-1])
-        else:
+    for index, (run, word) in enumerate(runs):
+        last = index + 1 == len(runs)
+        if word:
+            parts.append(word)
+        elif len(run) == 1:
+            # A lone character: as a unigram it only exists at the end of a run in the
+            # index; mid-run it is the first half of a bigram, so at the end of the term
+            # it is a prefix. If another run follows in the same term, the unigram is
+            # what the index holds there.
             parts.append(run)
+            prefix = last
+        else:
+            parts.extend(map(add, run, run[1:]))
+            if not last:
+                # The index puts the run's last character as a unigram right before
+                # the next run, so the phrase must include it to stay contiguous.
+                parts.append(run[-1])
     if not parts:
         return None
-    if len(parts) == 1 and parts[0].endswith("*"):
-        return f'"{parts[0][:-1]}" *'
-    if parts[-1].endswith("*"):
-        # FTS5 only allows a prefix marker on the last token of a phrase.
-        return '"' + " ".join(parts[:-1] + [parts[-1][:-1]]) + '" *'
-    return '"' + " ".join(parts) + '"'
+    phrase = '"' + " ".join(parts) + '"'
+    # FTS5 allows a prefix marker only after a whole phrase: it applies to its last token.
+    return phrase + " *" if prefix else phrase
 
 
 def fts_query(user_text: str | None) -> str:

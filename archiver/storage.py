@@ -14,8 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from operator import attrgetter
@@ -25,8 +23,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from archiver.items import Anomaly, Article, Comment
-from archiver.schema import NotAnArchiveError, check_archive, ensure_schema
-from archiver.search import segment
+from archiver.schema import NotAnArchiveError, check_archive, ensure_schema, transaction
+from archiver.search import fts_query, segment
 
 TOKYO = timezone(timedelta(hours=9))
 
@@ -82,8 +80,8 @@ def open_archive(path: str | Path, create: bool = True) -> Database:
 
     WAL mode so Datasette can read while a crawl writes; a 30 s busy timeout so two
     writers wait for each other instead of failing; foreign keys enforced.
-    Raises FileNotFoundError (``create=False`` and no file), IsADirectoryError, or
-    :class:`NotAnArchiveError`.
+    Raises FileNotFoundError (``create=False`` and no file), IsADirectoryError,
+    :class:`NotAnArchiveError`, or ``sqlite3.OperationalError`` (locked, unreadable).
     """
     path = Path(path)
     if path.is_dir():
@@ -98,11 +96,12 @@ def open_archive(path: str | Path, create: bool = True) -> Database:
     try:
         check_archive(conn)
         conn.execute("PRAGMA journal_mode = WAL")
-    except (NotAnArchiveError, sqlite3.DatabaseError) as error:
+    except NotAnArchiveError as error:
         conn.close()
-        if isinstance(error, NotAnArchiveError):
-            raise NotAnArchiveError(f"{path}: {error}") from None
-        raise NotAnArchiveError(f"{path}: not an SQLite database ({error})") from None
+        raise NotAnArchiveError(f"{path}: {error}") from None
+    except sqlite3.Error:
+        conn.close()
+        raise
     conn.execute("PRAGMA busy_timeout = 30000")
     conn.execute("PRAGMA foreign_keys = ON")
     # WAL + NORMAL is durable across application crashes (only an OS crash can lose the
@@ -123,20 +122,9 @@ def open_archive(path: str | Path, create: bool = True) -> Database:
     return db
 
 
-@contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.rollback()
-        raise
-    conn.commit()
-
-
 def start_run(db: Database, spider: str, started_at: str) -> int:
     """Record a crawl run as ``running``; returns its id."""
-    with _transaction(db.conn):
+    with transaction(db.conn):
         cursor = db.conn.execute(
             "INSERT INTO crawl_runs (spider, started_at, status) VALUES (?, ?, 'running')",
             (spider, started_at),
@@ -160,7 +148,7 @@ def finish_run(
 ) -> None:
     """Close a crawl run with its status (``finished``, a close reason, ...) and counts."""
     stats_json = json.dumps(stats or {}, ensure_ascii=False, sort_keys=True, default=str)
-    with _transaction(db.conn):
+    with transaction(db.conn):
         db.conn.execute(
             "UPDATE crawl_runs SET status = ?, finished_at = ?, pages = ?, articles_new = ?,"
             " articles_updated = ?, comments_new = ?, comments_updated = ?, errors = ?,"
@@ -184,7 +172,7 @@ def record_anomaly(
     db: Database, anomaly: Anomaly, run_id: int | None = None, seen_at: str | None = None
 ) -> None:
     """Record one anomaly outside an article save (e.g. the save itself failed)."""
-    with _transaction(db.conn):
+    with transaction(db.conn):
         _insert_anomalies(db.conn, [anomaly], None, run_id, seen_at or now_tokyo())
 
 
@@ -218,6 +206,25 @@ def _named_row_id(conn: sqlite3.Connection, table: str, name: str | None, slug: 
     if row:
         return int(row[0])
     return int(conn.execute(f"INSERT INTO {table} (name) VALUES (?)", (name,)).lastrowid)
+
+
+# The FTS tables are external-content tables: a row is removed by handing FTS5 the very
+# tokens it indexed ('delete' command), so the old text is segmented again for that.
+_ARTICLES_FTS_INSERT = "INSERT INTO articles_fts (rowid, title, body_text) VALUES (?, ?, ?)"
+_ARTICLES_FTS_DELETE = (
+    "INSERT INTO articles_fts (articles_fts, rowid, title, body_text) VALUES ('delete', ?, ?, ?)"
+)
+_COMMENTS_FTS_INSERT = "INSERT INTO comments_fts (rowid, author, body_text) VALUES (?, ?, ?)"
+_COMMENTS_FTS_DELETE = (
+    "INSERT INTO comments_fts (comments_fts, rowid, author, body_text) VALUES ('delete', ?, ?, ?)"
+)
+
+
+def _index_article(
+    conn: sqlite3.Connection, statement: str, article_id: int, title: str | None, body: str | None
+) -> None:
+    """Run an ``articles_fts`` insert or delete statement with the segmented text."""
+    conn.execute(statement, (article_id, segment(title), segment(body)))
 
 
 _ARTICLE_COLUMNS = (
@@ -277,7 +284,7 @@ def save_article(db: Database, article: Article, run_id: int | None = None) -> S
     """Write ``article`` and everything in it as one transaction; report what changed."""
     conn = db.conn
     seen_at = article.fetched_at or now_tokyo()
-    with _transaction(conn):
+    with transaction(conn):
         return _save_article(conn, article, run_id, seen_at)
 
 
@@ -299,12 +306,8 @@ def _save_article(
     was_archived = old is not None and old[0] == "archived"
     result.article_new = not was_archived
     result.article_updated = was_archived and old[1] != digest
-    if was_archived and old[1] != digest:
-        conn.execute(
-            "INSERT INTO articles_fts (articles_fts, rowid, title, body_text)"
-            " VALUES ('delete', ?, ?, ?)",
-            (article_id, segment(old[2]), segment(old[3])),
-        )
+    if result.article_updated:
+        _index_article(conn, _ARTICLES_FTS_DELETE, article_id, old[2], old[3])
     conn.execute(
         _ARTICLE_UPSERT,
         (
@@ -334,11 +337,8 @@ def _save_article(
             seen_at,
         ),
     )
-    if not was_archived or old[1] != digest:
-        conn.execute(
-            "INSERT INTO articles_fts (rowid, title, body_text) VALUES (?, ?, ?)",
-            (article_id, segment(article.title), segment(article.body_text)),
-        )
+    if result.article_new or result.article_updated:
+        _index_article(conn, _ARTICLES_FTS_INSERT, article_id, article.title, article.body_text)
 
     _save_article_parts(conn, article, article_id)
     _save_links(conn, article, article_id, seen_at)
@@ -373,35 +373,24 @@ def _place_article(conn: sqlite3.Connection, article: Article, anomalies: list[A
             )
         )
         if by_url is not None:
-            _merge_into(conn, int(by_url[0]), post_id, by_url)
-        conn.execute("UPDATE articles SET url = ? WHERE id = ?", (article.url, post_id))
+            _merge_into(conn, by_url, post_id)
+        # The caller's upsert writes the new URL (no other row holds it any more).
         return post_id
     if by_url is not None and by_url[0] != post_id:
-        if by_url[1] == "archived":
-            _fts_delete_article(conn, by_url)
-        conn.execute("UPDATE articles SET id = ? WHERE id = ?", (post_id, by_url[0]))
-        if by_url[1] == "archived":
-            conn.execute(
-                "INSERT INTO articles_fts (rowid, title, body_text) VALUES (?, ?, ?)",
-                (post_id, segment(by_url[2]), segment(by_url[3])),
-            )
+        old_id, status, title, body = by_url
+        if status == "archived":
+            _index_article(conn, _ARTICLES_FTS_DELETE, old_id, title, body)
+        conn.execute("UPDATE articles SET id = ? WHERE id = ?", (post_id, old_id))
+        if status == "archived":
+            _index_article(conn, _ARTICLES_FTS_INSERT, post_id, title, body)
     return post_id
 
 
-def _fts_delete_article(conn: sqlite3.Connection, row: tuple[Any, ...]) -> None:
-    conn.execute(
-        "INSERT INTO articles_fts (articles_fts, rowid, title, body_text)"
-        " VALUES ('delete', ?, ?, ?)",
-        (row[0], segment(row[2]), segment(row[3])),
-    )
-
-
-def _merge_into(
-    conn: sqlite3.Connection, old_id: int, new_id: int, old_row: tuple[Any, ...]
-) -> None:
-    """Move everything that points at row ``old_id`` to ``new_id`` and drop ``old_id``."""
-    if old_row[1] == "archived":
-        _fts_delete_article(conn, old_row)
+def _merge_into(conn: sqlite3.Connection, old_row: tuple[Any, ...], new_id: int) -> None:
+    """Move what points at ``old_row`` (id, status, title, body_text) to ``new_id``; drop it."""
+    old_id, status, title, body = old_row
+    if status == "archived":
+        _index_article(conn, _ARTICLES_FTS_DELETE, old_id, title, body)
     conn.execute(
         "UPDATE article_links SET to_article_id = ? WHERE to_article_id = ?", (new_id, old_id)
     )
@@ -548,7 +537,7 @@ def _save_comments(
         if any(old[i] != values[i] for i in _COMMENT_CONTENT):
             result.comments_updated += 1
         if old[_AUTHOR] != values[_AUTHOR] or old[_BODY] != values[_BODY]:
-            fts_delete.append((comment_id, segment(old[_AUTHOR]), segment(old[_BODY])))
+            fts_delete.append((comment_id, author_tokens(old[_AUTHOR]), segment(old[_BODY])))
             fts_insert.append(
                 (comment_id, author_tokens(comment.author), segment(comment.body_text))
             )
@@ -556,14 +545,8 @@ def _save_comments(
     result.comments_new = len(new_rows)
     conn.executemany(_COMMENT_UPDATE, changed_rows)
     conn.executemany("UPDATE comments SET last_seen_at = ? WHERE id = ?", seen_ids)
-    conn.executemany(
-        "INSERT INTO comments_fts (comments_fts, rowid, author, body_text)"
-        " VALUES ('delete', ?, ?, ?)",
-        fts_delete,
-    )
-    conn.executemany(
-        "INSERT INTO comments_fts (rowid, author, body_text) VALUES (?, ?, ?)", fts_insert
-    )
+    conn.executemany(_COMMENTS_FTS_DELETE, fts_delete)
+    conn.executemany(_COMMENTS_FTS_INSERT, fts_insert)
 
 
 def _comment_ids(article: Article) -> list[int]:
@@ -587,11 +570,11 @@ def rebuild_search_index(db: Database) -> None:
     ``'rebuild'``, which would index unsegmented text). One transaction.
     """
     conn = db.conn
-    with _transaction(conn):
+    with transaction(conn):
         conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
         conn.execute("INSERT INTO comments_fts (comments_fts) VALUES ('delete-all')")
         conn.executemany(
-            "INSERT INTO articles_fts (rowid, title, body_text) VALUES (?, ?, ?)",
+            _ARTICLES_FTS_INSERT,
             (
                 (row[0], segment(row[1]), segment(row[2]))
                 for row in conn.execute(
@@ -602,37 +585,37 @@ def rebuild_search_index(db: Database) -> None:
         cursor = conn.execute("SELECT id, author, body_text FROM comments")
         while batch := cursor.fetchmany(5000):
             conn.executemany(
-                "INSERT INTO comments_fts (rowid, author, body_text) VALUES (?, ?, ?)",
-                [(row[0], segment(row[1]), segment(row[2])) for row in batch],
+                _COMMENTS_FTS_INSERT, [(row[0], segment(row[1]), segment(row[2])) for row in batch]
             )
+
+
+_SEARCH_SQL = {
+    "comments": (
+        "SELECT c.id, c.article_id, a.title AS article_title, c.author, c.posted_at,"
+        " c.votes, c.body_text, bm25(comments_fts) AS rank"
+        " FROM comments_fts JOIN comments c ON c.id = comments_fts.rowid"
+        " JOIN articles a ON a.id = c.article_id"
+        " WHERE comments_fts MATCH ? ORDER BY rank LIMIT ?"
+    ),
+    # A hit in the title weighs more than one in the body.
+    "articles": (
+        "SELECT a.id, a.title, a.url, a.published_date, bm25(articles_fts, 5.0, 1.0) AS rank"
+        " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+        " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?"
+    ),
+}
 
 
 def search(
     db: Database, query: str, table: str = "comments", limit: int = 20
 ) -> list[dict[str, Any]]:
     """Ranked (bm25) hits of a Japanese-aware query in ``comments`` or ``articles``."""
-    from archiver.search import fts_query
-
+    sql = _SEARCH_SQL.get(table)
+    if sql is None:
+        raise ValueError(f"cannot search table {table!r}: use 'comments' or 'articles'")
     expression = fts_query(query)
     if not expression:
         return []
-    if table == "comments":
-        sql = (
-            "SELECT c.id, c.article_id, a.title AS article_title, c.author, c.posted_at,"
-            " c.votes, c.body_text, bm25(comments_fts) AS rank"
-            " FROM comments_fts JOIN comments c ON c.id = comments_fts.rowid"
-            " JOIN articles a ON a.id = c.article_id"
-            " WHERE comments_fts MATCH ? ORDER BY rank LIMIT ?"
-        )
-    elif table == "articles":
-        # A hit in the title weighs more than one in the body.
-        sql = (
-            "SELECT a.id, a.title, a.url, a.published_date, bm25(articles_fts, 5.0, 1.0) AS rank"
-            " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-            " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?"
-        )
-    else:
-        raise ValueError(f"cannot search table {table!r}: use 'comments' or 'articles'")
     cursor = db.conn.execute(sql, (expression, limit))
     columns = [d[0] for d in cursor.description]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

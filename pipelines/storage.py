@@ -15,12 +15,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from sqlite_utils import Database
 
 from archiver.items import Anomaly, Article
 from archiver.storage import (
@@ -36,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_ARCHIVE_DB = "data/archive.db"
 
+T = TypeVar("T")
+
 
 class ArchivePipeline:
     """Saves :class:`~archiver.items.Article` items with ``archiver.storage.save_article``."""
@@ -43,7 +47,7 @@ class ArchivePipeline:
     def __init__(self, crawler: Crawler, db_path: str) -> None:
         self.crawler = crawler
         self.db_path = db_path
-        self.db: Any = None
+        self.db: Database | None = None
         self.run_id: int | None = None
         self._writer: ThreadPoolExecutor | None = None
 
@@ -83,7 +87,7 @@ class ArchivePipeline:
         stats.inc_value("archiver/comments/updated", result.comments_updated)
         return item
 
-    async def _in_writer(self, function: Any, *args: Any) -> Any:
+    async def _in_writer(self, function: Callable[..., T], *args: Any) -> T:
         """Run ``function`` in the writer thread (inline when no asyncio loop runs)."""
         try:
             loop = asyncio.get_running_loop()
@@ -110,14 +114,12 @@ class ArchivePipeline:
         if self._writer is not None:
             self._writer.shutdown(wait=True)  # every save has finished before the run closes
             self._writer = None
-        stats = self.crawler.stats
-        values = stats.get_stats()
-        status = "finished" if reason == "finished" else reason
+        values = self.crawler.stats.get_stats()
         try:
             finish_run(
                 self.db,
                 self.run_id,
-                status,
+                reason,  # "finished", or why the crawl stopped (closespider_*, shutdown)
                 now_tokyo(),
                 pages=values.get("response_received_count", 0),
                 articles_new=values.get("archiver/articles/new", 0),

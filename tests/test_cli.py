@@ -150,3 +150,27 @@ def test_serve_starts_datasette(archive):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_search_text_shows_missing_values_as_empty(tmp_path):
+    """A comment without an author, an article without a title: empty cells, not "None"."""
+    from archiver.items import Article, Comment
+    from archiver.storage import open_archive, save_article
+
+    path = tmp_path / "archive.db"
+    db = open_archive(path)
+    save_article(
+        db,
+        Article(
+            url="https://grandfleet.info/x/untitled/",
+            site="grandfleet",
+            post_id=7,
+            body_text="空母の記事",
+            comments=[Comment(70, None, 1, 1, None, body_text="空母です")],
+        ),
+    )
+    db.close()
+    comments = run("search", path, "空母")
+    assert comments.stdout.splitlines() == ["70\t\t\t\t空母です"]
+    articles = run("search", path, "空母", "--table", "articles")
+    assert articles.stdout.splitlines() == ["7\t\t\thttps://grandfleet.info/x/untitled/"]

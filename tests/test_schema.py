@@ -222,3 +222,22 @@ def test_newer_archive_is_refused(tmp_path):
 def test_directory_is_refused(tmp_path):
     with pytest.raises(IsADirectoryError):
         open_archive(tmp_path)
+
+
+def test_locked_archive_is_not_called_a_non_database(tmp_path, monkeypatch):
+    """A lock (or I/O error) is an operational problem, reported as such, not 'not SQLite'."""
+    path = tmp_path / "archive.db"
+    holder = sqlite3.connect(path)  # a rollback-journal database: a writer blocks readers
+    holder.execute("CREATE TABLE t (x)")
+    holder.commit()
+    holder.execute("BEGIN EXCLUSIVE")
+    connect = sqlite3.connect
+    monkeypatch.setattr(
+        sqlite3, "connect", lambda *args, **kwargs: connect(*args, **{**kwargs, "timeout": 0.05})
+    )
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            open_archive(path)
+    finally:
+        holder.rollback()
+        holder.close()

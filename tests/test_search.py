@@ -178,3 +178,16 @@ def test_word_boundary_oracle():
     assert not occurs_on_word_boundaries("1111111111、11 1", "1、1")
     assert occurs_on_word_boundaries("空母 aB1 戦車", "aB1 戦")
     assert occurs_on_word_boundaries("aB、aB", "aB")
+
+
+def test_fts_query_mixed_terms():
+    """A term mixing CJK runs and latin words is one phrase, contiguous as in the index."""
+    assert fts_query("NATO母") == '"nato 母" *'
+    assert fts_query("母NATO") == '"母 nato"'
+    assert fts_query("空母NATO戦車") == '"空母 母 nato 戦車"'
+    assert fts_query("米F-35C空母") == '"米 f 35c 空母"'
+
+
+def test_unknown_table_is_refused_even_for_an_empty_query(archive):
+    with pytest.raises(ValueError, match="cannot search table 'tags'"):
+        search(archive, "、", table="tags")

@@ -27,6 +27,7 @@ from archiver.items import (
     Source,
     Tag,
 )
+from archiver.schema import transaction
 from archiver.storage import (
     SaveResult,
     content_hash,
@@ -766,3 +767,83 @@ def test_index_follows_any_sequence_of_saves(versions):
                 expected = sorted(i for i, text in current.items() if word in text)
                 assert sorted(hit["id"] for hit in search(db, word, limit=100)) == expected
         db.close()
+
+
+def test_failed_commit_leaves_no_transaction_open(db):
+    """A COMMIT that fails (deferred foreign key, disk full) must not wedge the connection.
+
+    Otherwise every later save of the crawl fails with "cannot start a transaction
+    within a transaction".
+    """
+    save_article(db, seed_article())
+    with pytest.raises(sqlite3.IntegrityError), transaction(db.conn):
+        # parent_id's foreign key is deferred: the violation surfaces at COMMIT.
+        db.conn.execute(
+            "INSERT INTO comments (id, article_id, parent_id) VALUES (1, ?, 999)", (SEED_POST_ID,)
+        )
+    assert not db.conn.in_transaction
+    assert rows(db, "SELECT count(*) FROM comments WHERE id = 1") == [(0,)]
+    article = seed_article()
+    article.comments[0] = replace(article.comments[0], votes_raw="26", votes=26)
+    assert save_article(db, article) == SaveResult(False, False, 0, 1)
+
+
+def test_post_moved_to_a_new_url_keeps_its_row_and_takes_over_the_stub(db):
+    save_article(db, seed_article())
+    moved_url = f"{BASE}/russia-related/us-rejects-russian-demands-2/"
+    other = Article(
+        url=f"{BASE}/russia-related/another/",
+        site="grandfleet",
+        post_id=23999,
+        title="別の記事",
+        inline_links=[ArticleRef(moved_url, "移転後の記事")],
+    )
+    save_article(db, other)
+    stub_id = synthetic_article_id(moved_url)
+    assert rows(db, "SELECT id, status FROM articles WHERE url = ?", (moved_url,)) == [
+        (stub_id, "stub")
+    ]
+    moved = replace(seed_article(), url=moved_url)
+    assert save_article(db, moved) == SaveResult(False, False, 0, 0)
+    assert rows(db, "SELECT id, status, title FROM articles WHERE url = ?", (moved_url,)) == [
+        (SEED_POST_ID, "archived", SEED_TITLE)
+    ]
+    assert rows(
+        db, "SELECT count(*) FROM articles WHERE id = ? OR url = ?", (stub_id, SEED_URL)
+    ) == [(0,)]
+    assert rows(db, "SELECT to_article_id FROM article_links WHERE from_article_id = 23999") == [
+        (SEED_POST_ID,)
+    ]
+    assert rows(db, "SELECT count(*) FROM comments WHERE article_id = ?", (SEED_POST_ID,)) == [(8,)]
+    assert rows(db, "SELECT article_id, url, field, raw_value FROM anomalies") == [
+        (SEED_POST_ID, moved_url, "article.url", SEED_URL)
+    ]
+    assert [hit["id"] for hit in search(db, "モスクワ", table="articles")] == [SEED_POST_ID]
+    assert rows(db, "PRAGMA foreign_key_check") == []
+    assert_fts_consistent(db)
+
+
+def test_post_moved_onto_a_row_archived_without_post_id_merges_it(db):
+    save_article(db, seed_article())
+    moved_url = f"{BASE}/russia-related/us-rejects-russian-demands-2/"
+    without_id = Article(
+        url=moved_url,
+        site="grandfleet",
+        title="仮の題名",
+        body_text="潜水艦の記事",
+        comments=[Comment(901, None, 1, 1, "名無し", body_text="駆逐艦")],
+    )
+    save_article(db, without_id)
+    assert rows(db, "SELECT id FROM articles WHERE url = ?", (moved_url,)) == [
+        (synthetic_article_id(moved_url),)
+    ]
+    moved = replace(seed_article(), url=moved_url)
+    assert save_article(db, moved) == SaveResult(False, False, 0, 0)
+    assert rows(db, "SELECT id, url FROM articles WHERE status = 'archived'") == [
+        (SEED_POST_ID, moved_url)
+    ]
+    assert rows(db, "SELECT article_id FROM comments WHERE id = 901") == [(SEED_POST_ID,)]
+    assert search(db, "潜水艦", table="articles") == []
+    assert [hit["id"] for hit in search(db, "駆逐艦")] == [901]
+    assert rows(db, "PRAGMA foreign_key_check") == []
+    assert_fts_consistent(db)

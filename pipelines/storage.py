@@ -42,7 +42,7 @@ T = TypeVar("T")
 
 
 class ArchivePipeline:
-    """Saves :class:`~archiver.items.Article` items with ``archiver.storage.save_article``."""
+    """Saves :class:`~archiver.items.Article` items; records :class:`~archiver.items.Anomaly` items."""
 
     def __init__(self, crawler: Crawler, db_path: str) -> None:
         self.crawler = crawler
@@ -71,7 +71,12 @@ class ArchivePipeline:
         logger.info("archiving into %s (crawl run %s)", self.db_path, self.run_id)
 
     async def process_item(self, item: Any) -> Any:
-        if not isinstance(item, Article) or self.db is None:
+        if self.db is None:
+            return item
+        if isinstance(item, Anomaly):  # e.g. an article page that could not be fetched
+            await self._record(item)
+            return item
+        if not isinstance(item, Article):
             return item
         stats = self.crawler.stats
         try:
@@ -96,17 +101,16 @@ class ArchivePipeline:
         return await loop.run_in_executor(self._writer, function, *args)
 
     async def _record_failure(self, item: Article, error: Exception) -> None:
+        await self._record(
+            Anomaly(field="storage", raw_value=None, problem=f"save failed: {error}", url=item.url)
+        )
+
+    async def _record(self, anomaly: Anomaly) -> None:
         try:
-            await self._in_writer(
-                record_anomaly,
-                self.db,
-                Anomaly(
-                    field="storage", raw_value=None, problem=f"save failed: {error}", url=item.url
-                ),
-                self.run_id,
-            )
-        except sqlite3.Error as second:
-            logger.error("could not record the storage anomaly for %s: %s", item.url, second)
+            await self._in_writer(record_anomaly, self.db, anomaly, self.run_id)
+        except sqlite3.Error as error:
+            logger.error("could not record the anomaly for %s: %s", anomaly.url, error)
+            self.crawler.stats.inc_value("archiver/storage/errors")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.db is None or self.run_id is None:

@@ -171,11 +171,25 @@ class GrandfleetSpider(SitemapSpider):
         self.crawler.stats.inc_value("archiver/comment_pages/failed")
         yield from self._continue_thread(pages, request.cb_kwargs["fetched"])
 
-    def article_failed(self, failure: Failure) -> None:
+    def article_failed(self, failure: Failure) -> Iterable[Anomaly]:
+        """An article page that could not be fetched goes on record in the archive."""
         self.crawler.stats.inc_value("archiver/articles/failed")
-        logger.warning(
-            "article could not be fetched: %s (%s)", failure.request.url, _failure_reason(failure)
+        url, reason = failure.request.url, _failure_reason(failure)
+        logger.warning("article could not be fetched: %s (%s)", url, reason)
+        yield Anomaly(
+            field="article",
+            raw_value=url,
+            problem=f"article could not be fetched: {reason}",
+            url=url,
         )
+
+    def _parse_sitemap(self, response: Response) -> Iterable[Request]:
+        # SitemapSpider builds article requests without an errback; add ours so a
+        # failing article found through the sitemap is recorded like any other.
+        for request in super()._parse_sitemap(response):
+            if request.callback == self.parse_article:
+                request = request.replace(errback=self.article_failed)
+            yield request
 
     def _continue_thread(self, pages: list[Article], fetched: set[int | str]) -> Iterable[Any]:
         """Fetch the next unfetched comment page, or yield the merged article when none is left.

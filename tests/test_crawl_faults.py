@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 
 from archiver.runner import LOCAL_SITE_SETTINGS, run_crawl
+from archiver.sample_site import SampleComment, load_site
 from archiver.sample_site.server import serve
 
 
@@ -57,3 +59,44 @@ def test_failed_comment_page_and_missing_article(sample_site, tmp_path):
     assert set(statuses.values()) <= {"archived", "stub"}
     assert sum(1 for s in statuses.values() if s == "archived") == len(sample_site.articles) - 1
     assert tuple(run) == ("finished", len(sample_site.articles) - 1)
+
+
+def test_a_thread_of_many_comment_pages_behind_a_windowed_pager(tmp_path):
+    """WordPress's pager shows only a window of page numbers; every page is still fetched."""
+    site = load_site(synthetic_articles=3, seed=1)
+    article = site.articles[0]
+    first_id = max(c.comment_id for a in site.articles for c in a.comments) + 1
+    posted = article.published + timedelta(hours=1)
+    article.comments = [
+        SampleComment(
+            first_id + n,
+            None,
+            1,
+            f"読者{n % 7}",
+            None,
+            posted + timedelta(minutes=n),
+            f"コメント{n}",
+            None,
+            n % 5,
+        )
+        for n in range(8 * 50)  # 400 top-level comments: 8 pages of 50
+    ]
+    assert article.comment_pages() == 8
+    db_path = tmp_path / "archive.db"
+    server = serve(site, host="127.0.0.1", port=0)
+    try:
+        result = run_crawl(
+            "grandfleet", server.url, db_path, settings=LOCAL_SITE_SETTINGS, timeout=120
+        )
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-2000:]
+    # the article URL shows page 8, whose pager links only 1, 6, 7; the rest come into view page by page
+    fetched = [p for p in server.requests if p.startswith(article.path + "comment-page-")]
+    assert sorted(fetched) == sorted(f"{article.path}comment-page-{n}/" for n in range(1, 8))
+    with sqlite3.connect(db_path) as conn:
+        stored = conn.execute(
+            "select id, position, votes from comments where article_id = ? order by position",
+            (article.post_id,),
+        ).fetchall()
+    assert stored == [(first_id + n, n + 1, n % 5) for n in range(400)]

@@ -124,19 +124,7 @@ def _archive_item(base_url: str, article: SampleArticle) -> str:
 def _pagination(current: int, pages: int, page_url: Callable[[int], str]) -> str:
     if pages == 1:
         return ""
-    links = []
-    if current > 1:
-        links.append(f'  <a class="prev page-numbers" href="{page_url(current - 1)}">前へ</a>')
-    for n in range(1, pages + 1):
-        # like paginate_links(): first, last and two either side of the current page
-        if n == current:
-            links.append(f'  <span aria-current="page" class="page-numbers current">{n}</span>')
-        elif n in (1, pages) or abs(n - current) <= 2:
-            links.append(f'  <a class="page-numbers" href="{page_url(n)}">{n}</a>')
-        elif n in (2, pages - 1):
-            links.append('  <span class="page-numbers dots">&hellip;</span>')
-    if current < pages:
-        links.append(f'  <a class="next page-numbers" href="{page_url(current + 1)}">次へ</a>')
+    links = page.page_number_links(current, pages, page_url)
     return (
         '<nav class="navigation pagination" aria-label="投稿"><div class="nav-links">\n'
         + "\n".join(links)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Callable
 from html import escape
 
 from archiver.sample_site.model import SITE_NAME, SampleSite
@@ -13,6 +14,7 @@ __all__ = [
     "Response",
     "head",
     "not_found",
+    "page_number_links",
     "redirect",
     "sidebar",
     "site_footer",
@@ -23,6 +25,37 @@ __all__ = [
 Response = tuple[int, list[tuple[str, str]], bytes]
 
 RANKING_TITLE_CHARS = 40  # the TCD ranking widget cuts titles here and adds "…"
+
+
+def page_number_links(
+    current: int,
+    pages: int,
+    page_url: Callable[[int], str],
+    previous_label: str = "前へ",
+    next_label: str = "次へ",
+) -> list[str]:
+    """The links of WordPress's paginate_links(), used for listings and comment pages.
+
+    Like WordPress: previous/next links, the first and last page, two pages either side
+    of the current one, and dots for the gaps, so a crawler sees only a window of pages.
+    """
+    links = []
+    if current > 1:
+        links.append(
+            f'<a class="prev page-numbers" href="{page_url(current - 1)}">{previous_label}</a>'
+        )
+    for n in range(1, pages + 1):
+        if n == current:
+            links.append(f'<span aria-current="page" class="page-numbers current">{n}</span>')
+        elif n in (1, pages) or abs(n - current) <= 2:
+            links.append(f'<a class="page-numbers" href="{page_url(n)}">{n}</a>')
+        elif n in (2, pages - 1):
+            links.append('<span class="page-numbers dots">&hellip;</span>')
+    if current < pages:
+        links.append(
+            f'<a class="next page-numbers" href="{page_url(current + 1)}">{next_label}</a>'
+        )
+    return links
 
 
 def _png(width: int = 8, height: int = 6) -> bytes:

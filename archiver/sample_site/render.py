@@ -273,17 +273,7 @@ def _pager_links(base_url: str, article: SampleArticle, current: int, pages: int
     def link(n: int) -> str:
         return f"{base_url}{article.path}comment-page-{n}/#comments"
 
-    out = []
-    if current > 1:
-        out.append(f'<a class="prev page-numbers" href="{link(current - 1)}">&laquo; 前へ</a>')
-    for n in range(1, pages + 1):
-        if n == current:
-            out.append(f'<span aria-current="page" class="page-numbers current">{n}</span>')
-        else:
-            out.append(f'<a class="page-numbers" href="{link(n)}">{n}</a>')
-    if current < pages:
-        out.append(f'<a class="next page-numbers" href="{link(current + 1)}">次へ &raquo;</a>')
-    return "\n".join(out)
+    return "\n".join(page.page_number_links(current, pages, link, "&laquo; 前へ", "次へ &raquo;"))
 
 
 class _Alternation:

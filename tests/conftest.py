@@ -18,7 +18,7 @@ from hypothesis import settings
 
 from archiver.runner import LOCAL_SITE_SETTINGS, run_crawl
 from archiver.sample_site import SampleSite, load_site
-from archiver.sample_site.server import serve
+from archiver.sample_site.server import SampleSiteServer, serve
 
 
 @dataclass
@@ -39,6 +39,16 @@ class CrawledArchive:
 @pytest.fixture(scope="session")
 def sample_site() -> SampleSite:
     return load_site()
+
+
+@pytest.fixture
+def site_server(sample_site: SampleSite) -> Iterator[SampleSiteServer]:
+    """The curated sample site on a free port of 127.0.0.1, for one test."""
+    server = serve(sample_site, host="127.0.0.1", port=0)
+    try:
+        yield server
+    finally:
+        server.shutdown()
 
 
 @pytest.fixture(scope="session")

@@ -10,21 +10,17 @@ from archiver.sample_site import SampleComment, load_site
 from archiver.sample_site.server import serve
 
 
-def test_failed_comment_page_and_missing_article(sample_site, tmp_path):
+def test_failed_comment_page_and_missing_article(sample_site, site_server, tmp_path):
     paged = next(a for a in sample_site.articles if a.comment_pages() >= 3)
     gone = next(a for a in sample_site.articles if a.comment_pages() == 1 and a.comments)
     db_path = tmp_path / "archive.db"
-    server = serve(sample_site, host="127.0.0.1", port=0)
-    server.failures[f"{paged.path}comment-page-1/"] = 500
-    server.failures[gone.path] = 404
-    try:
-        settings = {**LOCAL_SITE_SETTINGS, "RETRY_TIMES": "1"}
-        result = run_crawl("grandfleet", server.url, db_path, settings=settings, timeout=120)
-    finally:
-        server.shutdown()
+    site_server.failures[f"{paged.path}comment-page-1/"] = 500
+    site_server.failures[gone.path] = 404
+    settings = {**LOCAL_SITE_SETTINGS, "RETRY_TIMES": "1"}
+    result = run_crawl("grandfleet", site_server.url, db_path, settings=settings, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     # the failing comment page was retried once, then given up
-    assert server.requests.count(f"{paged.path}comment-page-1/") == 2
+    assert site_server.requests.count(f"{paged.path}comment-page-1/") == 2
 
     with sqlite3.connect(db_path) as conn:
         conn.row_factory = sqlite3.Row
@@ -44,7 +40,7 @@ def test_failed_comment_page_and_missing_article(sample_site, tmp_path):
         for c in paged.comments_on_page(page)
     }
     assert stored == expected
-    base = server.url.rstrip("/")
+    base = site_server.url.rstrip("/")
     assert sorted(tuple(a) for a in anomalies) == [
         ("article", base + gone.path, "article could not be fetched: HTTP 404", base + gone.path),
         (

@@ -9,7 +9,6 @@ import subprocess
 import time
 
 from archiver.runner import LOCAL_SITE_SETTINGS, crawl_command, run_crawl
-from archiver.sample_site.server import serve
 
 
 def archived_count(db_path) -> int:
@@ -30,14 +29,10 @@ def run_row(db_path) -> sqlite3.Row:
     return rows[0]
 
 
-def test_closespider_itemcount_closes_the_run_with_its_reason(sample_site, tmp_path):
+def test_closespider_itemcount_closes_the_run_with_its_reason(site_server, tmp_path):
     db_path = tmp_path / "archive.db"
-    server = serve(sample_site, host="127.0.0.1", port=0)
-    try:
-        settings = {**LOCAL_SITE_SETTINGS, "CLOSESPIDER_ITEMCOUNT": "3"}
-        result = run_crawl("grandfleet", server.url, db_path, settings=settings, timeout=120)
-    finally:
-        server.shutdown()
+    settings = {**LOCAL_SITE_SETTINGS, "CLOSESPIDER_ITEMCOUNT": "3"}
+    result = run_crawl("grandfleet", site_server.url, db_path, settings=settings, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     run = run_row(db_path)
     archived = archived_count(db_path)
@@ -47,12 +42,11 @@ def test_closespider_itemcount_closes_the_run_with_its_reason(sample_site, tmp_p
     assert run["articles_new"] == archived
 
 
-def test_sigterm_mid_crawl_closes_the_run_as_shutdown(sample_site, tmp_path):
+def test_sigterm_mid_crawl_closes_the_run_as_shutdown(sample_site, site_server, tmp_path):
     db_path = tmp_path / "archive.db"
-    server = serve(sample_site, host="127.0.0.1", port=0)
     # slow enough that the crawl is still running when it is stopped
     settings = {**LOCAL_SITE_SETTINGS, "DOWNLOAD_DELAY": "0.3", "CONCURRENT_REQUESTS": "1"}
-    command = crawl_command("grandfleet", server.url, {**settings, "ARCHIVE_DB": str(db_path)})
+    command = crawl_command("grandfleet", site_server.url, {**settings, "ARCHIVE_DB": str(db_path)})
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="archiver.settings")
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -68,7 +62,6 @@ def test_sigterm_mid_crawl_closes_the_run_as_shutdown(sample_site, tmp_path):
     finally:
         if process.poll() is None:
             process.kill()
-        server.shutdown()
     assert "Traceback" not in stderr
     run = run_row(db_path)
     archived = archived_count(db_path)

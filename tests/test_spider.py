@@ -9,7 +9,6 @@ from scrapy.exceptions import UsageError
 from scrapy.utils.test import get_crawler
 
 from archiver.runner import LOCAL_SITE_SETTINGS, run_crawl
-from archiver.sample_site.server import serve
 from spiders.grandfleet import GrandfleetSpider
 
 
@@ -55,19 +54,15 @@ def test_bad_arguments_are_refused_with_a_clear_error(bad):
         make_spider(**bad)
 
 
-def test_limit_stops_a_real_crawl_after_n_articles(sample_site, tmp_path):
-    server = serve(sample_site, host="127.0.0.1", port=0)
-    try:
-        result = run_crawl(
-            "grandfleet",
-            server.url,
-            tmp_path / "limited.db",
-            settings=LOCAL_SITE_SETTINGS,
-            spider_args={"limit": "5"},
-            timeout=120,
-        )
-    finally:
-        server.shutdown()
+def test_limit_stops_a_real_crawl_after_n_articles(site_server, tmp_path):
+    result = run_crawl(
+        "grandfleet",
+        site_server.url,
+        tmp_path / "limited.db",
+        settings=LOCAL_SITE_SETTINGS,
+        spider_args={"limit": "5"},
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     with sqlite3.connect(tmp_path / "limited.db") as conn:
         archived = conn.execute(

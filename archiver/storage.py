@@ -288,6 +288,41 @@ def save_article(db: Database, article: Article, run_id: int | None = None) -> S
         return _save_article(conn, article, run_id, seen_at)
 
 
+def save_articles(
+    db: Database, articles: list[Article], run_id: int | None = None
+) -> list[SaveResult | Exception]:
+    """Write several articles in one transaction, each still all-or-nothing; one result each.
+
+    Group commit: a COMMIT costs as much as writing a whole article (the WAL frames of
+    every page it touched, and a new FTS5 segment that must later be merged), so a
+    writer that has fallen behind catches up by committing its backlog at once.
+
+    If anything fails (one bad article, or the COMMIT itself: a deferred foreign key, a
+    full disk), the whole batch is rolled back and every article is saved again in a
+    transaction of its own, so only the guilty one fails and its error is returned in
+    its place. (Not a SAVEPOINT per article: FTS5 flushes its pending index at every
+    savepoint, which would cost as much as the commits saved.)
+    """
+    if len(articles) <= 1:
+        return [_saved_or_error(db, article, run_id) for article in articles]
+    conn = db.conn
+    try:
+        with transaction(conn):
+            return [
+                _save_article(conn, article, run_id, article.fetched_at or now_tokyo())
+                for article in articles
+            ]
+    except Exception:  # noqa: BLE001 - each article is retried alone, which reports it
+        return [_saved_or_error(db, article, run_id) for article in articles]
+
+
+def _saved_or_error(db: Database, article: Article, run_id: int | None) -> SaveResult | Exception:
+    try:
+        return save_article(db, article, run_id)
+    except Exception as error:  # noqa: BLE001 - handed back to the caller
+        return error
+
+
 def _save_article(
     conn: sqlite3.Connection, article: Article, run_id: int | None, seen_at: str
 ) -> SaveResult:

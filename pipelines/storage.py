@@ -4,6 +4,11 @@ Writes run in one worker thread, so the crawl keeps fetching and parsing while S
 works (the sqlite3 module releases the GIL inside SQLite). One writer thread keeps the
 saves in order and the connection used by one thread at a time.
 
+Group commit: articles that arrive while the writer is busy wait for it together and
+are then written in one transaction (``archiver.storage.save_articles``; each article
+still all-or-nothing). A slow crawl commits every article at once, as before; a crawl
+that outpaces SQLite pays one COMMIT per backlog instead of one per article.
+
 One ``crawl_runs`` row per crawl: opened when the spider opens, closed with the close
 reason, counts and the whole Scrapy stats when it closes. A database error on one item
 is logged, counted (``archiver/storage/errors``) and recorded as an anomaly when
@@ -15,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Self, TypeVar
@@ -26,11 +32,13 @@ from sqlite_utils import Database
 
 from archiver.items import Anomaly, Article
 from archiver.storage import (
+    SaveResult,
     finish_run,
     now_tokyo,
     open_archive,
     record_anomaly,
     save_article,
+    save_articles,
     start_run,
 )
 
@@ -44,12 +52,19 @@ T = TypeVar("T")
 class ArchivePipeline:
     """Saves :class:`~archiver.items.Article` items; records :class:`~archiver.items.Anomaly` items."""
 
+    #: At most this many articles per transaction, so one COMMIT stays short and a
+    #: reader (Datasette) sees a backlog arrive in steps.
+    MAX_BATCH = 50
+
     def __init__(self, crawler: Crawler, db_path: str) -> None:
         self.crawler = crawler
         self.db_path = db_path
         self.db: Database | None = None
         self.run_id: int | None = None
         self._writer: ThreadPoolExecutor | None = None
+        # Articles waiting for the writer, with the futures their process_item awaits.
+        self._pending: list[tuple[Article, asyncio.Future[SaveResult]]] = []
+        self._pending_lock = threading.Lock()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -80,7 +95,7 @@ class ArchivePipeline:
             return item
         stats = self.crawler.stats
         try:
-            result = await self._in_writer(save_article, self.db, item, self.run_id)
+            result = await self._save(item)
         except sqlite3.Error as error:
             logger.error("could not save %s: %s", item.url, error)
             stats.inc_value("archiver/storage/errors")
@@ -91,6 +106,33 @@ class ArchivePipeline:
         stats.inc_value("archiver/comments/new", result.comments_new)
         stats.inc_value("archiver/comments/updated", result.comments_updated)
         return item
+
+    async def _save(self, article: Article) -> SaveResult:
+        """Queue ``article`` for the next group commit and wait for its result."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return save_article(self.db, article, self.run_id)
+        future: asyncio.Future[SaveResult] = loop.create_future()
+        with self._pending_lock:
+            self._pending.append((article, future))
+            first = len(self._pending) == 1
+        if first:  # the writer has not been asked for this batch yet
+            self._writer.submit(self._write_pending, loop)
+        return await future
+
+    def _write_pending(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Writer thread: save every article queued so far, MAX_BATCH per transaction."""
+        with self._pending_lock:
+            pending, self._pending = self._pending, []
+        for start in range(0, len(pending), self.MAX_BATCH):
+            batch = pending[start : start + self.MAX_BATCH]
+            try:
+                results = save_articles(self.db, [article for article, _ in batch], self.run_id)
+            except Exception as error:  # noqa: BLE001 - every waiting item gets it
+                results = [error] * len(batch)
+            for (_, future), result in zip(batch, results, strict=True):
+                loop.call_soon_threadsafe(_settle, future, result)
 
     async def _in_writer(self, function: Callable[..., T], *args: Any) -> T:
         """Run ``function`` in the writer thread (inline when no asyncio loop runs)."""
@@ -136,3 +178,13 @@ class ArchivePipeline:
         finally:
             self.db.close()
             self.db = None
+
+
+def _settle(future: asyncio.Future[SaveResult], result: SaveResult | Exception) -> None:
+    """Hand a save's outcome to the ``process_item`` waiting for it (event-loop thread)."""
+    if future.cancelled():
+        return
+    if isinstance(result, Exception):
+        future.set_exception(result)
+    else:
+        future.set_result(result)

@@ -37,14 +37,21 @@ from sqlite_utils import Database
 from archiver.search import SEGMENTER_VERSION
 
 #: The schema version this code writes; ``PRAGMA user_version`` of an up-to-date archive.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class NotAnArchiveError(Exception):
     """The file is not an archive (not SQLite, or an SQLite database of something else)."""
 
 
-_FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+#: FTS5 tokenizer of the search tables. The text they index is already cut into tokens
+#: by ``archiver.search.segment`` (lowercased, diacritics folded, space-separated), so
+#: the tokenizer only has to split on spaces: ``ascii`` does that in one byte test per
+#: byte, where ``unicode61`` looked every character up in Unicode tables. Storing a
+#: crawl's comments with their index went from ~5,500 to ~8,000 comments/s (bench/).
+FTS_TOKENIZE = "ascii"
+# What migration 1 created; kept as shipped, migration 2 replaces it.
+_FTS_TOKENIZE_V1 = "unicode61 remove_diacritics 2"
 
 _SCHEMA_V1 = f"""
 CREATE TABLE archive_meta (
@@ -178,11 +185,24 @@ CREATE UNIQUE INDEX idx_anomalies_natural_key
     ON anomalies(coalesce(url, ''), field, coalesce(raw_value, ''), problem);
 CREATE INDEX idx_anomalies_run_id ON anomalies(run_id);
 CREATE VIRTUAL TABLE articles_fts USING fts5(
-    title, body_text, content="articles", content_rowid="id", tokenize='{_FTS_TOKENIZE}'
+    title, body_text, content="articles", content_rowid="id", tokenize='{_FTS_TOKENIZE_V1}'
 );
 CREATE VIRTUAL TABLE comments_fts USING fts5(
-    author, body_text, content="comments", content_rowid="id", tokenize='{_FTS_TOKENIZE}'
+    author, body_text, content="comments", content_rowid="id", tokenize='{_FTS_TOKENIZE_V1}'
 );
+"""
+
+_FTS_TABLES_V2 = f"""
+DROP TABLE articles_fts;
+DROP TABLE comments_fts;
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, body_text, content="articles", content_rowid="id", tokenize='{FTS_TOKENIZE}'
+);
+CREATE VIRTUAL TABLE comments_fts USING fts5(
+    author, body_text, content="comments", content_rowid="id", tokenize='{FTS_TOKENIZE}'
+);
+-- The new tables are empty: ensure_schema re-indexes everything after the migration.
+DELETE FROM archive_meta WHERE key = 'segmenter_version';
 """
 
 # Views are derived data: dropped and recreated on every start so they always match
@@ -251,6 +271,11 @@ def _migrate_v1(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _migrate_v2(conn: sqlite3.Connection) -> None:
+    for statement in _split_statements(_FTS_TABLES_V2):
+        conn.execute(statement)
+
+
 def _split_statements(script: str) -> list[str]:
     """Statements of a script; executescript() would commit, breaking the transaction."""
     statements: list[str] = []
@@ -268,6 +293,7 @@ def _split_statements(script: str) -> list[str]:
 #: Append new migrations here; never edit one that has shipped.
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial archive schema", _migrate_v1),
+    Migration(2, "search tables use the ascii tokenizer over segmented text", _migrate_v2),
 ]
 
 

@@ -4,8 +4,9 @@ SQLite's FTS5 has no Japanese word splitter, and its trigram tokenizer cannot ma
 two-character words Japanese is full of (空母, 戦車). So text is segmented in Python
 before it reaches the index: every run of kanji/kana becomes its overlapping bigrams
 plus the run's last character as a unigram, latin/digit words stay whole, everything
-NFKC-normalized (full-width ＮＡＴＯ -> nato) and lowercased. The FTS5 tables then use the
-plain ``unicode61`` tokenizer, which just splits on the spaces we put in.
+NFKC-normalized (full-width ＮＡＴＯ -> nato) and lowercased, and latin letters lose their
+diacritics (café -> cafe). The FTS5 tables then use the plain ``ascii`` tokenizer,
+which just splits on the spaces we put in.
 
 A query term becomes a *phrase* of its bigrams: ``戦闘機`` -> ``"戦闘 闘機"``. Consecutive
 bigrams are consecutive tokens, so the phrase matches exactly the documents containing
@@ -24,7 +25,7 @@ import unicodedata
 from operator import add
 
 #: Bump when :func:`segment` changes what it produces: stored FTS rows become stale.
-SEGMENTER_VERSION = 1
+SEGMENTER_VERSION = 2
 
 # Kanji (incl. extension A and compatibility ideographs), hiragana, katakana (with the
 # prolonged sound mark ー), 々 and 〆: the characters that form Japanese words with no
@@ -34,8 +35,21 @@ _CJK = "\u3005\u3006\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\
 _CJK_RUN_OR_WORD = re.compile(f"([{_CJK}]+)|([^\\W_{_CJK}]+)")
 
 
+# Latin letters carrying diacritics (Latin-1 Supplement to Latin Extended-B, and Latin
+# Extended Additional), which FTS5's unicode61 tokenizer used to fold for us.
+_ACCENTED_LATIN = re.compile("[\u00c0-\u024f\u1e00-\u1eff]")
+
+
+def _without_accent(match: re.Match[str]) -> str:
+    base = unicodedata.normalize("NFD", match.group())[0]
+    return base if base.isascii() else match.group()
+
+
 def _normalize(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
+    text = unicodedata.normalize("NFKC", text).lower()
+    if text.isascii():
+        return text
+    return _ACCENTED_LATIN.sub(_without_accent, text)
 
 
 # segment() builds the bigrams of all runs at once, as three interleaved streams of

@@ -5,11 +5,20 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from sqlite_utils import Database
 
-from archiver.schema import MIGRATIONS, SCHEMA_VERSION, VIEWS, NotAnArchiveError, ensure_schema
+from archiver.schema import (
+    FTS_TOKENIZE,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    VIEWS,
+    NotAnArchiveError,
+    ensure_schema,
+    transaction,
+)
 from archiver.search import SEGMENTER_VERSION
 from archiver.storage import open_archive, save_article, search
-from tests.test_storage import SEED_POST_ID, seed_article
+from tests.test_storage import SEED_POST_ID, assert_fts_consistent, seed_article
 
 TABLES = {
     "archive_meta",
@@ -66,8 +75,51 @@ def test_ensure_schema_is_idempotent(tmp_path):
     db = open_archive(tmp_path / "archive.db")
     assert schema_snapshot(db.conn) == before
     assert db["comments"].count == counts
-    assert db.conn.execute("SELECT count(*) FROM schema_migrations").fetchone() == (1,)
+    assert db.conn.execute("SELECT count(*) FROM schema_migrations").fetchone() == (
+        len(MIGRATIONS),
+    )
     db.close()
+
+
+def test_version_1_archive_is_migrated_and_reindexed(tmp_path):
+    """An archive written by schema 1 (unicode61 search tables) opens as the current one."""
+    path = tmp_path / "archive.db"
+    conn = sqlite3.connect(path)
+    with transaction(conn):
+        conn.execute(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT,"
+            " applied_at TEXT)"
+        )
+        MIGRATIONS[0].apply(conn)
+        conn.execute("INSERT INTO schema_migrations VALUES (1, 'initial archive schema', 'x')")
+        conn.execute("INSERT INTO archive_meta VALUES ('segmenter_version', '1')")
+        conn.execute("PRAGMA user_version = 1")
+    conn.execute("PRAGMA foreign_keys = ON")
+    save_article(Database(conn), seed_article())  # the rows and index schema 1 had
+    assert "unicode61" in fts_definition(conn, "comments_fts")
+    conn.close()
+
+    db = open_archive(path)
+    assert db.conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+    assert [r[0] for r in db.conn.execute("SELECT version FROM schema_migrations")] == [1, 2]
+    assert f"tokenize='{FTS_TOKENIZE}'" in fts_definition(db.conn, "comments_fts")
+    assert f"tokenize='{FTS_TOKENIZE}'" in fts_definition(db.conn, "articles_fts")
+    assert db["comments"].count == 8
+    assert_fts_consistent(db)
+    assert [hit["author"] for hit in search(db, "キューバ", limit=10)] == [
+        "幽霊",
+        "tofu",
+        "くらうん",
+    ]
+    assert [hit["id"] for hit in search(db, "ウクライナ", table="articles")] == [SEED_POST_ID]
+    assert db.conn.execute(
+        "SELECT value FROM archive_meta WHERE key = 'segmenter_version'"
+    ).fetchone() == (str(SEGMENTER_VERSION),)
+    db.close()
+
+
+def fts_definition(conn, table: str) -> str:
+    return conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
 
 
 def test_foreign_keys_cascade_on_update(tmp_path):

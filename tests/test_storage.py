@@ -580,11 +580,26 @@ def test_open_archive_pragmas_and_directory(tmp_path):
     assert rows(db, "PRAGMA foreign_keys") == [(1,)]
     assert rows(db, "PRAGMA busy_timeout") == [(30000,)]
     assert rows(db, "PRAGMA synchronous") == [(1,)]  # NORMAL
-    assert rows(db, "PRAGMA wal_autocheckpoint") == [(10000,)]
+    assert rows(db, "PRAGMA page_size") == [(16384,)]
+    assert rows(db, "PRAGMA wal_autocheckpoint") == [(2560,)]  # 40 MiB of WAL
     assert rows(db, "PRAGMA temp_store") == [(2,)]  # MEMORY
     db.close()
     with pytest.raises(FileNotFoundError):
         open_archive(tmp_path / "missing.db", create=False)
+
+
+def test_existing_archive_keeps_its_page_size(tmp_path, monkeypatch):
+    """Archives created with 4 KiB pages (before 16 KiB) are opened as they are."""
+    path = tmp_path / "archive.db"
+    monkeypatch.setattr("archiver.storage.ARCHIVE_PAGE_SIZE", 4096)
+    open_archive(path).close()
+    monkeypatch.undo()
+    db = open_archive(path)
+    assert rows(db, "PRAGMA page_size") == [(4096,)]
+    assert rows(db, "PRAGMA wal_autocheckpoint") == [(10240,)]
+    save_article(db, seed_article())
+    assert rows(db, "SELECT count(*) FROM comments") == [(8,)]
+    db.close()
 
 
 def test_runs(db):

@@ -4,9 +4,15 @@ Pages are generated from the seed fixture (tests/fixtures/pages/tcd_seed_article
 by replacing its comment list with N generated TCD comments (every third one a reply,
 every ninth a reply to a reply) and, for the large page, padding the article body and
 comment bodies until the page is about 200 KB. Each run builds a fresh HtmlResponse, as
-a crawl does; the per-response figure includes Scrapy's decoding and the one lxml parse
-of the page (``response.selector``, which the parser builds: nothing reads it before in
-a crawl), and the parse alone and the parser alone are shown beside it.
+a crawl does, so the per-response figure includes everything the parser costs a crawl:
+the one lexbor parse of the page (from its UTF-8 bytes) and the extraction. The lexbor
+parse alone and the extraction alone (on a page parsed outside the timing) are shown
+beside it.
+
+The issue states its target for machines where lxml parses the page in ~2.2 ms. This
+VM's speed swings by up to 1.5x between runs, so each run also times lxml's parse of
+the same page (Scrapy's ``response.selector``, which the parser no longer builds) as a
+yardstick, interleaved with the parser's runs, and prints the figure scaled to it.
 
     .venv/bin/python bench/bench_parser.py [--runs 200] [--gc on|freeze|off]
 """
@@ -23,6 +29,8 @@ from pathlib import Path
 from scrapy.http import HtmlResponse
 
 from archiver.parsing import parse_article_page
+from archiver.parsing.article import read_article
+from archiver.parsing.document import parse_document
 from archiver.sites import get_profile
 
 SEED = Path(__file__).resolve().parent.parent / "tests/fixtures/pages/tcd_seed_article.html"
@@ -85,39 +93,56 @@ def page(count: int, paragraphs: int, body_padding: int) -> bytes:
 
 
 TARGET_MS = 5.0  # the issue's target for the ~200 KB / 100-comment page, parse included
+REFERENCE_LXML_MS = 2.2  # lxml's parse of that page on the issue's machines
 
 
-def timings(raw: bytes, runs: int) -> tuple[float, float, float, int]:
-    """Medians (ms) of: the lxml parse, the parser on a parsed page, and both together.
+BLOCK = 20  # runs per block; yardstick and parser blocks alternate
 
-    Each run builds a fresh response, as a crawl hands the spider one. In a crawl
-    nothing touches ``response.selector`` before ``parse_article_page``, so the
-    parser builds it: the honest per-response figure is ``total``. ``parser`` is the
-    same call on a response whose selector was built just before (outside the timing).
+
+def timings(raw: bytes, runs: int) -> dict[str, float | int]:
+    """Medians (ms) of: lxml's parse, the lexbor parse, the extraction, the whole call.
+
+    Each run builds a fresh response, as a crawl hands the spider one. ``total`` is
+    ``parse_article_page`` on it: the honest per-response figure. The parts are timed
+    on other fresh responses: the lexbor parse of the body and the extraction from that
+    tree. lxml's parse (``response.selector``, the yardstick) runs in blocks of its own
+    that alternate with the parser's, so both see the same machine but not each other's
+    garbage.
     """
     profile = get_profile("grandfleet")
     headers = {"Content-Type": "text/html; charset=UTF-8"}
-    lxml_runs, parser_runs, total_runs, comments = [], [], [], 0
-    for _ in range(runs):
-        response = HtmlResponse(url=URL, body=raw, headers=headers)
-        start = time.perf_counter()
-        response.selector  # noqa: B018 - building the selector is what is timed
-        lxml_runs.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        parse_article_page(response, profile)
-        parser_runs.append(time.perf_counter() - start)
+    lxml_runs, parse_runs, extract_runs, total_runs, comments = [], [], [], [], 0
+    for _ in range(max(1, runs // BLOCK)):
+        for _ in range(BLOCK):
+            response = HtmlResponse(url=URL, body=raw, headers=headers)
+            start = time.perf_counter()
+            response.selector  # noqa: B018 - building lxml's tree is what is timed
+            lxml_runs.append(time.perf_counter() - start)
+        del response
+        gc.collect()
+        for _ in range(BLOCK):
+            response = HtmlResponse(url=URL, body=raw, headers=headers)
+            start = time.perf_counter()
+            tree = parse_document(response)
+            parse_runs.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            read_article(response, tree, profile)
+            extract_runs.append(time.perf_counter() - start)
+            del tree
 
-        response = HtmlResponse(url=URL, body=raw, headers=headers)
-        start = time.perf_counter()
-        article = parse_article_page(response, profile)
-        total_runs.append(time.perf_counter() - start)
-        comments = len(article.comments)
-    return (
-        statistics.median(lxml_runs) * 1000,
-        statistics.median(parser_runs) * 1000,
-        statistics.median(total_runs) * 1000,
-        comments,
-    )
+            response = HtmlResponse(url=URL, body=raw, headers=headers)
+            start = time.perf_counter()
+            article = parse_article_page(response, profile)
+            total_runs.append(time.perf_counter() - start)
+            comments = len(article.comments)
+        gc.collect()
+    return {
+        "lxml": statistics.median(lxml_runs) * 1000,
+        "parse": statistics.median(parse_runs) * 1000,
+        "extract": statistics.median(extract_runs) * 1000,
+        "total": statistics.median(total_runs) * 1000,
+        "comments": comments,
+    }
 
 
 def main() -> None:
@@ -143,16 +168,18 @@ def main() -> None:
     }
     print(f"median of {args.runs} runs, fresh response each run, gc {args.gc}")
     for name, raw in cases.items():
-        lxml_ms, parser_ms, total_ms, comments = timings(raw, args.runs)
+        t = timings(raw, args.runs)
+        scaled = t["total"] * REFERENCE_LXML_MS / t["lxml"]
         print(
-            f"{name:>22}: {len(raw) / 1024:5.1f} KB, {comments} comments | "
-            f"lxml parse (response.selector) {lxml_ms:5.2f} ms | "
-            f"parser on a parsed page {parser_ms:5.2f} ms | "
-            f"parse_article_page per response {total_ms:5.2f} ms"
+            f"{name:>22}: {len(raw) / 1024:5.1f} KB, {t['comments']} comments | "
+            f"lexbor parse {t['parse']:5.2f} ms | extraction {t['extract']:5.2f} ms | "
+            f"parse_article_page per response {t['total']:5.2f} ms | "
+            f"yardstick: lxml parse {t['lxml']:5.2f} ms -> "
+            f"{scaled:5.2f} ms where lxml takes {REFERENCE_LXML_MS} ms"
         )
     print(
         f"target: parse_article_page per response <= {TARGET_MS:.1f} ms for the ~200 KB page "
-        f"(lxml parse alone ~2.2 ms on the reference machine)"
+        f"on machines where lxml parses it in ~{REFERENCE_LXML_MS} ms"
     )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from lxml import html
 from scrapy.http import HtmlResponse
+from scrapy.utils.response import get_base_url
 
 from archiver.items import Anomaly, Article
 from archiver.parsing import (
@@ -20,8 +21,16 @@ from archiver.parsing import (
     parse_article_page,
     parse_listing_page,
 )
+from archiver.parsing.document import Node, base_url, parse_document, parse_html, same
 from archiver.parsing.select import Finder
-from archiver.parsing.text import cleaned_copy, inner_html, text_and_html, text_and_safety
+from archiver.parsing.text import (
+    cleaned_copy,
+    collapse_spaces,
+    inline_text,
+    inner_html,
+    text_and_html,
+    text_and_safety,
+)
 from archiver.sites import SiteProfile, get_profile
 
 GF = get_profile("grandfleet")
@@ -116,8 +125,10 @@ def test_profiles_are_frozen_and_named() -> None:
         get_profile("nope")
 
 
-def fragment(markup: str) -> html.HtmlElement:
-    return html.fragment_fromstring(markup, create_parent="div")
+def fragment(markup: str) -> Node:
+    """``markup`` inside a <div>, in a document parsed as the parser parses pages."""
+    tree = parse_html(f'<!DOCTYPE html><body><div id="fragment-root">{markup}</div>')
+    return tree.css_first("#fragment-root")
 
 
 @pytest.mark.parametrize(
@@ -285,18 +296,42 @@ def test_cleaned_html_keeps_content_and_strips_executables() -> None:
 
 
 def test_id_selectors_stay_inside_their_context() -> None:
-    root = html.document_fromstring(
-        '<html><body><div id="a"><p class="x">in a</p></div>'
-        '<div id="b"><span id="c" class="x">in b</span></div></body></html>'
+    tree = parse_html(
+        '<!DOCTYPE html><html><body><div id="a"><p class="x">in a</p></div>'
+        '<div id="b"><span id="c" class="x">in b</span></div>'
+        '<p id="c" class="x">second c</p></body></html>'
     )
+    root = tree.root
     find = Finder(root)
-    outside = root.get_element_by_id("a")
-    inside = root.get_element_by_id("b")
-    assert find.run(root, "#c") == [root.get_element_by_id("c")]
+    c = tree.css_first("span#c")
+    outside, inside = tree.css_first("#a"), tree.css_first("#b")
+    assert [same(n, c) for n in find.run(root, "#c")] == [True]  # the first #c, as getElementById
     assert find.run(outside, "#c") == []
-    assert find.run(inside, "#c") == [root.get_element_by_id("c")]
-    assert [e.text for e in find.run(root, "#a .x")] == ["in a"]
+    assert [same(n, c) for n in find.run(inside, "#c")] == [True]
+    assert [e.text() for e in find.run(root, "#a .x")] == ["in a"]
     assert find.run(root, ".absent .x") == []
+
+
+def test_finder_takes_the_first_selector_that_matches() -> None:
+    tree = parse_html(
+        '<!DOCTYPE html><body><ul class="nav"><li class="current">2</li></ul>'
+        '<p class="b">b1</p><p class="a">a1</p><p class="b">b2</p></body>'
+    )
+    find = Finder(tree.root)
+    assert [n.text() for n in find.all(find.root, (".none", ".b", ".a"))] == ["b1", "b2"]
+    assert find.first(find.root, (".none", ".other", ".a", ".b")).text() == "a1"
+    assert find.first(find.root, (".none", ".other")) is None
+    # a selector that matched nothing rules out the selectors that need it as ancestor
+    assert find.all(find.root, (".pager", ".nav")) != []
+    assert find.first(find.root, (".pager .current", ".nav .current")).text() == "2"
+
+
+def test_selectolax_equality_is_not_identity() -> None:
+    """Why the parser compares nodes with same(): == compares serialized HTML."""
+    tree = parse_html("<!DOCTYPE html><body><p>twin</p><p>twin</p></body>")
+    first, second = tree.css("p")
+    assert first == second and not same(first, second)
+    assert same(first, tree.css_first("p")) and len({first, second}) == 2
 
 
 def test_pager_links_are_kept_when_canonical_names_another_host() -> None:
@@ -334,20 +369,26 @@ def test_text_and_html_matches_the_tree_walk(markup: str) -> None:
     )
 
 
-def test_later_readers_of_the_response_still_get_lxml_html_elements() -> None:
+def test_later_readers_of_the_response_still_get_its_selector() -> None:
     response = article_response(SEED_PAGE.read_bytes())
-    root = response.selector.root
-    parse_article_page(response, GF)
-    assert response.selector.root is root
-    assert all(isinstance(s.root, html.HtmlElement) for s in response.css("li, p"))
+    parse_article_page(response, GF)  # parses response.text with lexbor, on its own
+    assert response.css("h1.p-entry__title::text").get() == parse_article_page(response, GF).title
 
 
-_XP_DECLARING = (
-    "//meta[@content][@property or @name or @itemprop]",
-    "//link[@rel][@href]",
-    "//script[translate(@type, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-    " = 'application/ld+json']",
-)
+def test_inline_text_matches_the_block_text_on_one_line() -> None:
+    for markup in (
+        "<span>a <b>b</b></span>",
+        "<p>x</p><p>y</p>",
+        "a<br>b<script>s</script>",
+        "<td>c</td><td>d</td>",
+        "\u3000全角<i>x</i> <button>no</button>",
+        "x<!-- c -->y",
+    ):
+        element = fragment(markup)
+        text = text_and_safety(element)[0]
+        assert inline_text(element) == collapse_spaces(" ".join(text.split("\n"))), markup
+
+
 ODD_DECLARATIONS = """<html><head>
 <meta content="" name="empty"><meta content="x"><meta itemprop="i" content="y">
 <meta property="p"><META NAME="upper" CONTENT="z"><link rel="canonical"><link href="/h">
@@ -362,56 +403,28 @@ ODD_DECLARATIONS = """<html><head>
     "page",
     [ODD_DECLARATIONS.encode()] + [p.read_bytes() for p in sorted(SEED_PAGE.parent.glob("*.html"))],
 )
-def test_declaring_elements_are_the_ones_the_xpaths_select(page: bytes) -> None:
+def test_declaring_elements_are_the_ones_a_walk_of_every_element_finds(page: bytes) -> None:
     from archiver.parsing.metadata import _declaring_elements
 
-    root = article_response(page).selector.root
-    assert _declaring_elements(root) == tuple(root.xpath(xp) for xp in _XP_DECLARING)
-
-
-def _simple_selectors() -> list[str]:
-    from archiver.parsing import article, body, comments, navigation
-    from archiver.parsing.select import _SIMPLE, compiled
-
-    names = set()
-    for module in (article, body, comments, navigation):
-        for value in vars(module).values():
-            if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
-                names.update(value)
-    for value in vars(GF).values():
-        if isinstance(value, tuple):
-            names.update(v for v in value if isinstance(v, str))
-    return sorted(n for n in names if _SIMPLE.match(n) and compiled(n).tag is not None)
-
-
-ODD_CLASSES = """<html><body><div class="comment-content\u00a0x"><ul class="children">
-<li class=" comment-name  b" id="comment-1"><span class="name\u3000y">n</span></li>
-<li class="comment-name-date">d</li><li CLASS="comment-date">e</li></ul></div>
-<div class="post_content clearfix"><p class="p-entry__notice">x</p></div></body></html>"""
-
-
-@pytest.mark.parametrize(
-    "page",
-    [ODD_CLASSES.encode()] + [p.read_bytes() for p in sorted(SEED_PAGE.parent.glob("*.html"))],
-)
-def test_tag_class_selectors_select_what_their_xpath_selects(page: bytes) -> None:
-    from archiver.parsing.select import compiled
-
-    root = article_response(page).selector.root
-    find = Finder(root)
-    selectors = _simple_selectors()
-    assert "li.comment-name" in selectors
-    for context in [root, *root.iter("ol", "ul", "article", "li")]:
-        for selector in selectors:
-            rule = compiled(selector)
-            expected = [
-                n
-                for n in rule.xpath(context)
-                if rule.exact_classes <= set((n.get("class") or "").split())
-            ]
-            if not rule.required_classes <= find.classes:
-                expected = []
-            assert find.run(context, selector) == expected, selector
+    tree = parse_html(article_response(page).text)
+    everything = [(n.tag, n.attributes) for n in tree.root.traverse() if n.tag[0] != "-"]
+    expected = (
+        [
+            a
+            for t, a in everything
+            if t == "meta" and "content" in a and ({"property", "name", "itemprop"} & set(a))
+        ],
+        [a for t, a in everything if t == "link" and "rel" in a and "href" in a],
+        [
+            a
+            for t, a in everything
+            if t == "script"
+            and (a.get("type") or "").isascii()  # ASCII case-insensitive, as in HTML
+            and (a.get("type") or "").lower() == "application/ld+json"
+        ],
+    )
+    found = tuple([n.attributes for n in group] for group in _declaring_elements(tree))
+    assert found == expected
 
 
 def test_canonical_url_keeps_ipv6_brackets_and_an_unreadable_port() -> None:
@@ -462,3 +475,67 @@ def test_a_declared_canonical_url_that_is_no_url_does_not_lose_the_page(
 ) -> None:
     page = f'<html><head><link rel="canonical" href="{declared}"></head><body></body></html>'
     assert parse_article_page(article_response(page), GF).url == url
+
+
+def test_ids_match_exactly_even_in_quirks_mode() -> None:
+    """A page without a doctype matches "#id" ignoring case in lexbor; ids stay exact."""
+    tree = parse_html('<div id="Comment_Area"><p class="x">a</p></div><div id="1st">b</div>')
+    find = Finder(tree.root)
+    assert find.run(find.root, "#comment_area .x") == []
+    assert [n.text() for n in find.run(find.root, "#Comment_Area .x")] == ["a"]
+    assert [n.text() for n in find.run(find.root, "#1st")] == ["b"]  # not a CSS identifier
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>空母 ok</p>".encode(),
+        b"\xef\xbb\xbf<p>byte order mark</p>",
+        b"<p>a\xff\xfeb</p>",  # bytes that are never UTF-8
+        b"<p>cut\xe3\x81</p>",  # a character cut short
+        b"<p>end\xe3\x81",  # ... at the end of the page
+        b"<p>\xed\xa0\x80 surrogate, \xc0\xaf overlong, \xf4\x90\x80\x80 beyond U+10FFFF</p>",
+        b"<p>\xf0\x9f\x98\x80 \xf0\x9f\x98 \x80\x80 \xe3\x81\x41</p>",
+        b"<p>\x00nul</p>",
+    ],
+)
+def test_utf8_bytes_give_the_tree_of_scrapys_text(body: bytes) -> None:
+    """A UTF-8 page is parsed from its bytes: the tree must be that of ``response.text``."""
+    response = HtmlResponse(
+        url="http://127.0.0.1/", body=body, headers={"Content-Type": "text/html; charset=utf8"}
+    )
+    assert parse_document(response).html == parse_html(response.text).html
+
+
+def test_other_charsets_are_parsed_from_scrapys_text() -> None:
+    page = "<html><head><meta charset=shift_jis></head><body><p>空母いぶき</p></body></html>"
+    response = HtmlResponse(url="http://127.0.0.1/", body=page.encode("shift_jis"))
+    assert response.encoding == "cp932"
+    assert parse_document(response).css_first("p").text() == "空母いぶき"
+
+
+def _head_padding(characters: int) -> str:
+    return f"<title>{'空' * characters}</title>"
+
+
+@pytest.mark.parametrize(
+    ("head", "charset"),
+    [
+        ("", "utf-8"),
+        ('<base href="/base/dir/">', "utf-8"),
+        ('<base target="_top"><base href="http://example.org/x/">', "utf-8"),
+        (_head_padding(4000) + '<base href="/late/">', "utf-8"),  # inside the first 4,096
+        (_head_padding(4100) + '<base href="/too-late/">', "utf-8"),  # beyond: ignored
+        ('<base href="/sjis/">', "shift_jis"),
+    ],
+)
+def test_base_url_is_scrapys(head: str, charset: str) -> None:
+    page = f"<html><head>{head}</head><body><a href='a'>空母</a></body></html>"
+    body = page.encode(charset)
+    for raw in (body, codecs.BOM_UTF8 + body) if charset == "utf-8" else (body,):
+        response = HtmlResponse(
+            url="http://127.0.0.1:8000/news/post/",
+            body=raw,
+            headers={"Content-Type": f"text/html; charset={charset}"},
+        )
+        assert base_url(response) == get_base_url(response)

@@ -1,7 +1,9 @@
 """The parsing engine: WordPress-aware, pure functions from a response to items.
 
 Site specifics live in :mod:`archiver.sites` profiles; this package tries a profile's
-selectors first and WordPress' generic markup second.
+selectors first and WordPress' generic markup second. Pages are parsed once, by lexbor
+(:mod:`archiver.parsing.document`), a spec HTML5 parser that builds the tree a browser
+builds; Scrapy's own lxml ``response.selector`` is not used.
 """
 
 from __future__ import annotations

@@ -13,13 +13,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import unquote, urlsplit
 
-from lxml import etree
 from scrapy.http import TextResponse
-from scrapy.utils.response import get_base_url
+from selectolax.lexbor import LexborHTMLParser
 
 from archiver.items import Anomaly, Article, Tag
 from archiver.parsing.body import parse_body
 from archiver.parsing.comments import parse_comments
+from archiver.parsing.document import Node, base_url, parse_document, same
 from archiver.parsing.metadata import (
     PageMetadata,
     json_ld_list,
@@ -34,9 +34,8 @@ from archiver.parsing.navigation import (
     current_comment_page,
     related_articles,
 )
-from archiver.parsing.select import Finder
+from archiver.parsing.select import Finder, attr
 from archiver.parsing.text import inline_text
-from archiver.parsing.tree import plain_elements
 from archiver.parsing.urls import article_url_of, canonicalize_url
 from archiver.sites import DEFAULT_PROFILE, SiteProfile
 
@@ -87,7 +86,7 @@ GENERIC_BODY = (
     ".article-body",
 )
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", "|", " ｜ ", "｜")
-_XP_TITLE = etree.XPath("//head/title")
+_HEAD_TITLE = "head > title"
 
 
 @contextmanager
@@ -101,18 +100,18 @@ def _guard(part: str, url: str, anomalies: list[Anomaly]) -> Iterator[None]:
 
 def parse_article_page(response: TextResponse, profile: SiteProfile | None = None) -> Article:
     """The article, its comments on this page and the other comment pages to fetch."""
-    root = response.selector.root
-    with plain_elements(root):
-        return _parse(response, root, profile or DEFAULT_PROFILE)
+    return read_article(response, parse_document(response), profile or DEFAULT_PROFILE)
 
 
-def _parse(response: TextResponse, root: etree._Element, profile: SiteProfile) -> Article:
+def read_article(response: TextResponse, tree: LexborHTMLParser, profile: SiteProfile) -> Article:
+    """:func:`parse_article_page` on the page's already parsed tree (which it may read only)."""
     response_url = canonicalize_url(response.url)
     anomalies: list[Anomaly] = []
-    find = Finder(root, get_base_url(response))
+    root = tree.root
+    find = Finder(root, base_url(response))
     metadata = PageMetadata()
     with _guard("metadata", response_url, anomalies):
-        metadata = read_metadata(root, response_url, anomalies)
+        metadata = read_metadata(tree, response_url, anomalies)
     declared = metadata.link_first("canonical") or metadata.meta_first("og:url")
     article = Article(
         url=article_url_of(find.absolute(declared) or response.url), site=profile.name
@@ -121,7 +120,7 @@ def _parse(response: TextResponse, root: etree._Element, profile: SiteProfile) -
     scope = article_root if article_root is not None else root
 
     with _guard("post_id", response_url, anomalies):
-        article.post_id = post_id_of(root, article_root, metadata)
+        article.post_id = post_id_of(tree, article_root, metadata)
     with _guard("title", response_url, anomalies):
         article.title = _title(find, scope, profile, metadata)
     with _guard("category", response_url, anomalies):
@@ -172,9 +171,7 @@ def _parse(response: TextResponse, root: etree._Element, profile: SiteProfile) -
     return article
 
 
-def _title(
-    find: Finder, scope: etree._Element, profile: SiteProfile, metadata: PageMetadata
-) -> str | None:
+def _title(find: Finder, scope: Node, profile: SiteProfile, metadata: PageMetadata) -> str | None:
     element = find.first(scope, profile.title + GENERIC_TITLE)
     text = inline_text(element)
     if text:
@@ -184,8 +181,7 @@ def _title(
     )
     if declared:
         return declared
-    titles = _XP_TITLE(find.root)
-    text = inline_text(titles[0] if titles else None)
+    text = inline_text(find.root.css_first(_HEAD_TITLE))
     if not text:
         return None
     site_name = metadata.meta_first("og:site_name")
@@ -214,31 +210,29 @@ _CATEGORY_CLASS = re.compile(r"(?:^|\s)category-(\S+)")
 def _category(
     article: Article,
     find: Finder,
-    scope: etree._Element,
+    scope: Node,
     profile: SiteProfile,
     metadata: PageMetadata,
 ) -> None:
     link = find.first(scope, profile.category_links + GENERIC_CATEGORY)
     if link is not None:
         article.category = inline_text(link) or None
-        article.category_slug = _slug_of(link.get("href"), "category")
+        article.category_slug = _slug_of(attr(link, "href"), "category")
         return
     section = json_ld_list(metadata.json_ld.get("articleSection"))
     article.category = metadata.meta_first("article:section") or (section[0] if section else None)
-    match = _CATEGORY_CLASS.search(scope.get("class") or "")
+    match = _CATEGORY_CLASS.search(scope.attrs.get("class") or "")
     article.category_slug = unquote(match.group(1)) if match else None
 
 
-def _tags(
-    find: Finder, scope: etree._Element, profile: SiteProfile, metadata: PageMetadata
-) -> list[Tag]:
+def _tags(find: Finder, scope: Node, profile: SiteProfile, metadata: PageMetadata) -> list[Tag]:
     tags: list[Tag] = []
     seen: set[str] = set()
     for link in find.all(scope, profile.tag_links + GENERIC_TAGS):
         name = inline_text(link)
         if name and name not in seen:
             seen.add(name)
-            tags.append(Tag(name, _slug_of(link.get("href"), "tag")))
+            tags.append(Tag(name, _slug_of(attr(link, "href"), "tag")))
     if tags:
         return tags
     names = [v.strip() for v in metadata.meta.get("article:tag", []) if v.strip()]
@@ -246,21 +240,21 @@ def _tags(
     return [Tag(name) for name in dict.fromkeys(names)]
 
 
-def _time_of(element: etree._Element | None) -> tuple[str | None, str | None]:
+def _time_of(element: Node | None) -> tuple[str | None, str | None]:
     """Displayed text and machine attribute of a date element."""
     if element is None:
         return None, None
-    attr = element.get("datetime") or element.get("content")
-    if attr is None:
-        times = element.xpath(".//time[@datetime]")
-        attr = times[0].get("datetime") if times else None
-    return inline_text(element) or None, (attr or "").strip() or None
+    value = attr(element, "datetime") or attr(element, "content")
+    if value is None:
+        times = [t for t in element.css("time[datetime]") if not same(t, element)]  # inside it
+        value = attr(times[0], "datetime") if times else None
+    return inline_text(element) or None, (value or "").strip() or None
 
 
 def _dates(
     article: Article,
     find: Finder,
-    scope: etree._Element,
+    scope: Node,
     profile: SiteProfile,
     metadata: PageMetadata,
 ) -> None:
@@ -281,9 +275,7 @@ def _dates(
     )
 
 
-def _author(
-    find: Finder, scope: etree._Element, profile: SiteProfile, metadata: PageMetadata
-) -> str | None:
+def _author(find: Finder, scope: Node, profile: SiteProfile, metadata: PageMetadata) -> str | None:
     name = inline_text(find.first(scope, profile.author + GENERIC_AUTHOR))
     if name:
         return name

@@ -12,18 +12,20 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from lxml import etree
-
 from archiver.items import ArticleRef, Credit, Source
-from archiver.parsing.select import Finder
+from archiver.parsing.document import Node
+from archiver.parsing.select import Finder, attr
 from archiver.parsing.text import (
+    BLOCK_MARK,
     BLOCK_TAGS,
+    CELL_TAGS,
+    LINE_MARK,
     NON_TEXT_TAGS,
-    block_text,
+    assemble,
     cleaned_copy,
     collapse_spaces,
-    drop_element,
     inner_html,
+    outermost,
 )
 from archiver.parsing.urls import canonicalize_url
 from archiver.sites.profile import SiteProfile
@@ -36,8 +38,6 @@ GENERIC_BOILERPLATE = (
     ".addtoany_share_save_container",
     ".wp-block-buttons.share",
 )
-# lxml.html's text_content(), for the plain elements the parser works on.
-_string = etree.XPath("string()", smart_strings=False)
 
 
 @dataclass
@@ -63,72 +63,95 @@ def _boilerplate_pattern(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
-def parse_body(body: etree._Element, profile: SiteProfile, find: Finder) -> BodyContent:
-    """Clean ``body`` (a copy; the response's tree is untouched) and read its lines."""
+def parse_body(body: Node, profile: SiteProfile, find: Finder) -> BodyContent:
+    """Clean ``body`` (a copy; the page's tree is untouched) and read its lines."""
     clone = cleaned_copy(body, remove=find.all(body, profile.boilerplate + GENERIC_BOILERPLATE))
     pattern = _boilerplate_pattern(profile.boilerplate_patterns)
     if pattern is not None:
-        for child in list(clone):
-            if isinstance(child.tag, str) and pattern.search(collapse_spaces(_string(child))):
-                drop_element(child)
-    content = BodyContent(text=block_text(clone), html=inner_html(clone))
-    _read_lines(clone, profile, content, find)
+        doomed = [
+            child
+            for child in clone.iter()
+            if (child.tag or "-")[0] != "-" and pattern.search(collapse_spaces(child.text()))
+        ]
+        for child in outermost(doomed):
+            child.decompose()
+    builder = _LineBuilder()
+    builder.walk(clone, None)
+    builder.end_line()
+    content = BodyContent(text=assemble("".join(builder.flat)), html=inner_html(clone))
+    _read_lines(builder.lines, profile, content, find)
     return content
 
 
-Fragment = tuple[str, "etree._Element | None"]  # text, and the <a> it belongs to
+Fragment = tuple[str, "Node | None"]  # text, and the <a> it belongs to
 
 
 class _LineBuilder:
-    """Splits a body into lines (at blocks and <br>), remembering which text is linked."""
+    """Splits a body into lines (at blocks and <br>), remembering which text is linked.
+
+    The same walk collects the flat text :func:`~archiver.parsing.text.block_text`
+    assembles (text with block and line marks), so the body is walked once for both.
+    """
 
     def __init__(self) -> None:
         self.lines: list[list[Fragment]] = []
         self.current: list[Fragment] = []
+        self.flat: list[str] = []
 
     def end_line(self) -> None:
         if self.current:
             self.lines.append(self.current)
             self.current = []
 
-    def walk(self, element: etree._Element, anchor: etree._Element | None) -> None:
-        tag = element.tag
-        if not isinstance(tag, str):
+    def walk(self, element: Node, anchor: Node | None) -> None:
+        tag = element.tag or "-"
+        if tag[0] == "-":  # comments
             return
         tag = tag.lower()
         if tag in NON_TEXT_TAGS:  # the text rule's own list: lines are lines of body_text
             return
         if tag == "br":
             self.end_line()
+            self.flat.append(LINE_MARK)
             return
-        if tag == "a" and element.get("href"):
+        if tag == "a" and attr(element, "href"):
             anchor = element
         is_block = tag in BLOCK_TAGS
         if is_block:
             self.end_line()
-        if element.text:
-            self.current.append((element.text, anchor))
-        for child in element:
-            self.walk(child, anchor)
-            if child.tail:
-                self.current.append((child.tail, anchor))
+            self.flat.append(BLOCK_MARK)
+        for child in element.iter(include_text=True):
+            if child.tag == "-text":
+                text = child.text_content
+                if text:
+                    self.current.append((text, anchor))
+                    self.flat.append(text)
+            else:
+                self.walk(child, anchor)
         if is_block:
             self.end_line()
+            self.flat.append(BLOCK_MARK)
+        elif tag in CELL_TAGS:
+            self.flat.append(" ")
 
 
 def _read_lines(
-    clone: etree._Element, profile: SiteProfile, content: BodyContent, find: Finder
+    lines: list[list[Fragment]], profile: SiteProfile, content: BodyContent, find: Finder
 ) -> None:
-    builder = _LineBuilder()
-    builder.walk(clone, None)
-    builder.end_line()
     sources = _prefix_pattern(profile.source_prefixes)
     credits = _prefix_pattern(profile.credit_prefixes)
     eyecatch = _prefix_pattern(profile.eyecatch_prefixes)
     inline = _prefix_pattern(profile.inline_link_prefixes)
-    for fragments in builder.lines:
+    # Every pattern needs one of these at the start of the line: most lines stop here.
+    prefixes = (
+        profile.source_prefixes
+        + profile.credit_prefixes
+        + profile.eyecatch_prefixes
+        + profile.inline_link_prefixes
+    )
+    for fragments in lines:
         text = collapse_spaces("".join(t for t, _ in fragments))
-        if not text:
+        if not text.startswith(prefixes):
             continue
         links = _links_of(fragments, find)
         match = eyecatch.match(text)
@@ -160,12 +183,12 @@ def _read_lines(
 
 def _links_of(fragments: list[Fragment], find: Finder) -> list[tuple[str, str]]:
     """(anchor text, absolute URL or "") of each link on a line, in order."""
-    texts: dict[etree._Element, list[str]] = {}
+    texts: dict[Node, list[str]] = {}
     for text, anchor in fragments:
         if anchor is not None:
             texts.setdefault(anchor, []).append(text)
     return [
-        (collapse_spaces("".join(parts)), find.absolute(anchor.get("href")))
+        (collapse_spaces("".join(parts)), find.absolute(attr(anchor, "href")))
         for anchor, parts in texts.items()
     ]
 

@@ -5,9 +5,11 @@ comment is an ``li`` of a comment list (``li#comment-N``), and its replies are t
 ``li`` of the ``ul``/``ol`` lists directly inside it (``ul.children``). The parent of
 a reply is the comment whose list holds it, its depth the number of lists crossed.
 
-For speed each field is looked up with one compiled selector over the whole comment
-area, and every match is given to the nearest comment that contains it. A comment
-whose field the profile's selector misses gets the generic WordPress fallbacks.
+For speed each field is looked up with one lexbor selector scan of the comment lists
+(a selector call has a fixed cost of microseconds: one per comment would cost more),
+and every match is given to the nearest comment that contains it. A comment whose
+field the profile's selector misses gets the generic WordPress fallbacks. Inside the
+few nodes of one field (an author, a date) a walk in Python is cheaper than a selector.
 """
 
 from __future__ import annotations
@@ -16,15 +18,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from lxml import etree
-
 from archiver.items import Anomaly, Comment
-from archiver.parsing.select import Finder, has_class
+from archiver.parsing.document import Node, same
+from archiver.parsing.select import Finder, attr, has_class
 from archiver.parsing.text import JS_URL, inline_text, text_and_html
 from archiver.sites.profile import SiteProfile
 
 _COMMENT_ID = re.compile(r"^(?:li-)?comment-(\d+)$")  # Twenty Ten: li#li-comment-N
 _NOT_COMMENT_CLASSES = frozenset({"pingback", "trackback"})
+_LIST_TAGS = frozenset({"ul", "ol"})
 
 # What WordPress core and other themes emit, tried after the profile's selectors.
 GENERIC_LISTS = (
@@ -73,18 +75,15 @@ GENERIC_VOTES = (
     "[class*=like_count]",
     "[class*=vote-count]",
 )
-_XP_TOP_LEVEL = etree.XPath(
-    "//li[starts-with(@id, 'comment-') or starts-with(@id, 'li-comment-')]"
-    "[not(ancestor::li[starts-with(@id, 'comment-') or starts-with(@id, 'li-comment-')])]"
-)
-_XP_NO_COMMENT = etree.XPath("boolean(.//*[contains(@class, 'no_comment')])")
+_COMMENT_ITEMS = "li[id^=comment-], li[id^=li-comment-]"
+_NO_COMMENT = "[class*=no_comment]"
 
 
 @dataclass
 class _Node:
     """One comment element found in the thread walk."""
 
-    element: etree._Element
+    element: Node
     comment_id: int | None
     parent_id: int | None
     depth: int
@@ -102,17 +101,17 @@ def parse_comments(
         if not _inside(lst, excluded)
     ]
     if lists:
-        top_level = [child for lst in lists for child in lst if _tag(child) == "li"]
-        search_roots: Sequence[etree._Element] = lists
+        top_level = [child for lst in lists for child in lst.iter() if child.tag == "li"]
+        search_roots: Sequence[Node] = lists
     else:
-        top_level = [li for li in _XP_TOP_LEVEL(root) if not _inside(li, excluded)]
+        top_level = [li for li in _top_level_items(root) if not _inside(li, excluded)]
         search_roots = top_level
     nodes: list[_Node] = []
     for item in top_level:
         _walk(item, None, 1, nodes, profile, find)
     if not nodes:
         return []
-    owners = {node.element: index for index, node in enumerate(nodes)}
+    owners = {node.element.mem_id: index for index, node in enumerate(nodes)}
     authors, dates, bodies, votes = _assign_fields(
         find,
         search_roots,
@@ -151,32 +150,58 @@ def parse_comments(
                 page=page,
             )
         )
-        where = f"comment {node.comment_id}" if node.comment_id else f"comment #{index + 1}"
-        if node.comment_id is None:
-            anomalies.append(
-                Anomaly("comment.id", node.element.get("id"), f"{where} has no WordPress id", url)
-            )
-        if posted_raw is None and posted_attr is None:
-            anomalies.append(Anomaly("comment.posted", None, f"{where} has no date", url))
-        if body is None:
-            anomalies.append(Anomaly("comment.body", None, f"{where} has no body element", url))
+        if node.comment_id is None or body is None or (posted_raw is None and posted_attr is None):
+            _add_anomalies(anomalies, node, index, posted_raw, posted_attr, body, url)
     return comments
 
 
-def _tag(element: etree._Element) -> str:
-    tag = element.tag
-    return tag.lower() if isinstance(tag, str) else ""
+def _add_anomalies(
+    anomalies: list[Anomaly],
+    node: _Node,
+    index: int,
+    posted_raw: str | None,
+    posted_attr: str | None,
+    body: Node | None,
+    url: str,
+) -> None:
+    where = f"comment {node.comment_id}" if node.comment_id else f"comment #{index + 1}"
+    if node.comment_id is None:
+        anomalies.append(
+            Anomaly("comment.id", attr(node.element, "id"), f"{where} has no WordPress id", url)
+        )
+    if posted_raw is None and posted_attr is None:
+        anomalies.append(Anomaly("comment.posted", None, f"{where} has no date", url))
+    if body is None:
+        anomalies.append(Anomaly("comment.body", None, f"{where} has no body element", url))
 
 
-def _inside(element: etree._Element, areas: Iterable[etree._Element]) -> bool:
+def _top_level_items(root: Node) -> list[Node]:
+    """Comment items (``li#comment-N``, ``li#li-comment-N``) not inside another one."""
+    items = root.css(_COMMENT_ITEMS)
+    item_set = set(items)
+    top_level = []
+    for li in items:
+        parent = li.parent
+        while parent is not None and parent not in item_set:
+            parent = parent.parent
+        if parent is None:
+            top_level.append(li)
+    return top_level
+
+
+def _inside(element: Node | None, areas: Iterable[Node]) -> bool:
     areas = set(areas)
     if not areas:
         return False
-    return element in areas or any(a in areas for a in element.iterancestors())
+    while element is not None:
+        if element in areas:
+            return True
+        element = element.parent
+    return False
 
 
 def _walk(
-    item: etree._Element,
+    item: Node,
     parent_id: int | None,
     depth: int,
     nodes: list[_Node],
@@ -184,12 +209,13 @@ def _walk(
     find: Finder,
 ) -> None:
     """Add ``item`` if it is a comment, then its replies, depth-first."""
-    if not _NOT_COMMENT_CLASSES.isdisjoint((item.get("class") or "").split()):
+    classes = item.attrs.get("class")
+    if classes and not _NOT_COMMENT_CLASSES.isdisjoint(classes.split()):
         return  # pingbacks and trackbacks are links, not comments
-    match = _COMMENT_ID.match(item.get("id") or "")
+    match = _COMMENT_ID.match(item.id or "")
     if match is None:  # some themes put the id on the first inner element instead
-        inner = next((c for c in item if isinstance(c.tag, str)), None)
-        match = _COMMENT_ID.match(inner.get("id") or "") if inner is not None else None
+        inner = next((c for c in item.iter() if (c.tag or "-")[0] != "-"), None)
+        match = _COMMENT_ID.match(inner.id or "") if inner is not None else None
     if match:
         comment_id: int | None = int(match.group(1))
     elif _looks_like_comment(item, profile, find):
@@ -197,23 +223,22 @@ def _walk(
     else:
         return  # the "no comments" placeholder
     nodes.append(_Node(item, comment_id, parent_id, depth))
-    for child in item:
-        tag = child.tag
-        if isinstance(tag, str) and tag.lower() in ("ul", "ol") and _is_reply_list(child):
-            for reply in child:
-                if _tag(reply) == "li":
+    for child in item.iter():
+        if child.tag in _LIST_TAGS and _is_reply_list(child):
+            for reply in child.iter():
+                if reply.tag == "li":
                     _walk(reply, comment_id, depth + 1, nodes, profile, find)
 
 
-def _is_reply_list(element: etree._Element) -> bool:
+def _is_reply_list(element: Node) -> bool:
     if has_class(element, "children"):
         return True
-    return any(_COMMENT_ID.match(li.get("id") or "") for li in element if _tag(li) == "li")
+    return any(_COMMENT_ID.match(li.id or "") for li in element.iter() if li.tag == "li")
 
 
-def _looks_like_comment(item: etree._Element, profile: SiteProfile, find: Finder) -> bool:
+def _looks_like_comment(item: Node, profile: SiteProfile, find: Finder) -> bool:
     """An id-less ``li`` counts as a comment only if it shows an author or a date."""
-    if _XP_NO_COMMENT(item):
+    if any(not same(node, item) for node in item.css(_NO_COMMENT)):  # inside it, not itself
         return False
     selectors = profile.comment_author + GENERIC_AUTHOR + profile.comment_date + GENERIC_DATE[:4]
     return find.first(item, selectors) is not None
@@ -221,23 +246,20 @@ def _looks_like_comment(item: etree._Element, profile: SiteProfile, find: Finder
 
 def _assign_fields(
     find: Finder,
-    roots: Sequence[etree._Element],
-    owners: dict[etree._Element, int],
+    roots: Sequence[Node],
+    owners: dict[int, int],
     fields: Sequence[Sequence[str]],
-) -> list[dict[int, etree._Element]]:
+) -> list[dict[int, Node]]:
     """For each field and comment index, the first element of the first selector
     matching inside that comment (and not inside one of its replies).
 
-    Each selector is one XPath scan of the comment lists (measured faster than a
-    combined ``or`` scan or a Python walk of each comment's own subtrees); later
-    selectors run only while some comment still lacks the field, and selectors naming
-    classes absent from the page never run.
+    Each selector is one scan of the comment lists by lexbor; later selectors run only
+    while some comment still lacks the field.
     """
-    found: list[dict[int, etree._Element]] = [{} for _ in fields]
-    # Ancestors met while walking up to a comment, so later walks stop early.
-    ancestry: dict[etree._Element, int | None] = dict(owners)
-    remaining = [[s for s in selectors if find.may_match(s)] for selectors in fields]
-    for field_found, selectors in zip(found, remaining, strict=True):
+    found: list[dict[int, Node]] = [{} for _ in fields]
+    # Ancestors (by node id) met while walking up to a comment, so later walks stop early.
+    ancestry: dict[int, int | None] = dict(owners)
+    for field_found, selectors in zip(found, fields, strict=True):
         for selector in selectors:
             if len(field_found) == len(owners):
                 break
@@ -249,61 +271,67 @@ def _assign_fields(
     return found
 
 
-def _owner(element: etree._Element, ancestry: dict[etree._Element, int | None]) -> int | None:
+def _owner(element: Node, ancestry: dict[int, int | None]) -> int | None:
     """The index of the nearest comment containing ``element`` (not the comment itself).
 
-    ``ancestry`` maps comments to their index and remembers every ancestor walked
-    through, so siblings of an element already placed cost one step.
+    ``ancestry`` maps comments (by ``mem_id``) to their index and remembers every
+    ancestor walked through, so siblings of an element already placed cost one step.
     """
     walked = []
-    parent = element.getparent()
+    parent = element.parent
     while parent is not None:
-        if parent in ancestry:
-            owner = ancestry[parent]
+        key = parent.mem_id
+        if key in ancestry:
+            owner = ancestry[key]
             for node in walked:
                 ancestry[node] = owner
             return owner
-        walked.append(parent)
-        parent = parent.getparent()
+        walked.append(key)
+        parent = parent.parent
     for node in walked:
         ancestry[node] = None
     return None
 
 
-def _author(element: etree._Element | None, find: Finder) -> tuple[str | None, str | None]:
+def _author(element: Node | None, find: Finder) -> tuple[str | None, str | None]:
     """Name and URL; an empty name is None (anonymous comments are legitimate)."""
     if element is None:
         return None, None
-    # Plain loops: this runs for every comment, and generator expressions cost more.
-    link: etree._Element | None = None
-    for anchor in element.iter("a"):
-        if anchor.get("href"):
-            link = anchor
+    # One walk finds both (an author element is a few nodes: cheaper than two selectors).
+    link: Node | None = None
+    name_element: Node | None = None
+    for node in element.traverse():
+        tag = node.tag
+        if tag[0] == "-":  # comments
+            continue
+        attributes = node.attrs
+        if link is None and tag == "a" and attributes.get("href"):
+            link = node
+        if name_element is None:
+            classes = attributes.get("class")
+            if classes and "name" in classes.split():
+                name_element = node
+        if link is not None and name_element is not None:
             break
     url = ""
     if link is not None:
-        raw = (link.get("href") or "").strip()
+        raw = (link.attrs.get("href") or "").strip()
         url = "" if JS_URL.match(raw) else (find.absolute(raw) or raw)
-    name_element: etree._Element | None = None
-    for node in element.iter(etree.Element):
-        classes = node.get("class")
-        if classes and "name" in classes.split():
-            name_element = node
-            break
     if name_element is None:
         name_element = link if link is not None else element
     name = inline_text(name_element)
     return name or None, url or None
 
 
-def _date(element: etree._Element | None) -> tuple[str | None, str | None]:
+def _date(element: Node | None) -> tuple[str | None, str | None]:
     if element is None:
         return None, None
-    attr = element.get("datetime")
-    if attr is None:
-        for time_element in element.iter("time"):
-            attr = time_element.get("datetime")
-            if attr:
-                break
-    attr = attr.strip() if attr else None
-    return inline_text(element) or None, attr or None
+    value = attr(element, "datetime")
+    if value is None:
+        for time_element in element.traverse():
+            if time_element.tag == "time":
+                value = attr(time_element, "datetime")
+                if value:
+                    break
+    value = value.strip() if value else None
+    return inline_text(element) or None, value or None

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from scrapy.http import TextResponse
-from scrapy.utils.response import get_base_url
 
-from archiver.parsing.select import Finder
+from archiver.parsing.document import base_url, parse_document
+from archiver.parsing.select import Finder, attr
 from archiver.parsing.urls import canonicalize_url
 from archiver.sites import DEFAULT_PROFILE, SiteProfile
 
@@ -24,7 +24,7 @@ GENERIC_LISTING_NEXT = (
     ".nav-links a.next",
     "a.next.page-numbers",
     ".nav-previous a",  # core "Older posts": the next page of a newest-first listing
-    "xpath://head/link[@rel='next'][@href]",
+    'head > link[rel="next" s][href]',
 )
 
 
@@ -39,17 +39,18 @@ class Listing:
 def parse_listing_page(response: TextResponse, profile: SiteProfile | None = None) -> Listing:
     """Article URLs on a listing page (only URLs shaped like permalinks) and the next page."""
     profile = profile or DEFAULT_PROFILE
-    root = response.selector.root
-    find = Finder(root, get_base_url(response))
+    tree = parse_document(response)
+    root = tree.root
+    find = Finder(root, base_url(response))
     urls: list[str] = []
     for link in find.all(root, profile.listing_links + GENERIC_LISTING_LINKS):
-        href = find.absolute(link.get("href"))
+        href = find.absolute(attr(link, "href"))
         if not href:
             continue
         url = canonicalize_url(href)
         if profile.is_article_url(url) and url not in urls:
             urls.append(url)
     next_link = find.first(root, profile.listing_next + GENERIC_LISTING_NEXT)
-    next_href = find.absolute(next_link.get("href")) if next_link is not None else ""
+    next_href = find.absolute(attr(next_link, "href")) if next_link is not None else ""
     next_url = canonicalize_url(next_href) if next_href else None
     return Listing(article_urls=urls, next_page_url=next_url)

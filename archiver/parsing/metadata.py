@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from lxml import etree
+from selectolax.lexbor import LexborHTMLParser
 
 from archiver.items import Anomaly
+from archiver.parsing.document import Node
 
 _ARTICLE_TYPES = frozenset(
     {"Article", "BlogPosting", "NewsArticle", "Report", "TechArticle", "SocialMediaPosting"}
@@ -24,11 +25,12 @@ _POSTID_CLASS = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
 _POST_ID = re.compile(r"^post-(\d+)$")
 _SHORTLINK_ID = re.compile(r"[?&]p=(\d+)(?:&|#|$)")
 
-# XPath's translate(@type, 'A…Z', 'a…z'): ASCII letters only, unlike str.lower().
+# The HTML standard's "ASCII lowercase" of a type attribute, unlike str.lower().
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-_XP_BODY = etree.XPath("/html/body")
-_XP_POST_ARTICLE = etree.XPath("//article[starts-with(@id, 'post-')]")
-_XP_COMMENT_POST_ID = etree.XPath("//input[@name='comment_post_ID']/@value", smart_strings=False)
+# Every element that may declare something, in document order, in one scan.
+_DECLARING = "meta, link, script"
+_POST_ARTICLE = "article[id^=post-]"
+_COMMENT_POST_ID = 'input[name="comment_post_ID" s][value]'
 
 
 @dataclass
@@ -52,22 +54,24 @@ class PageMetadata:
         return values[0] if values else None
 
 
-def read_metadata(root: etree._Element, url: str, anomalies: list[Anomaly]) -> PageMetadata:
+def read_metadata(tree: LexborHTMLParser, url: str, anomalies: list[Anomaly]) -> PageMetadata:
     """Collect JSON-LD, meta, link and body-class declarations of the page."""
     metadata = PageMetadata()
-    metas, links, scripts = _declaring_elements(root)
+    metas, links, scripts = _declaring_elements(tree)
     for node in metas:
-        key = (node.get("property") or node.get("name") or node.get("itemprop") or "").strip()
+        get = node.attrs.get
+        key = (get("property") or get("name") or get("itemprop") or "").strip()
         if key:
-            metadata.meta.setdefault(key.lower(), []).append(node.get("content") or "")
+            metadata.meta.setdefault(key.lower(), []).append(get("content") or "")
     for node in links:
-        for rel in (node.get("rel") or "").lower().split():
-            metadata.links.setdefault(rel, []).append((node.get("href") or "").strip())
-    bodies = _XP_BODY(root)
-    if bodies:
-        metadata.body_class = bodies[0].get("class") or ""
+        get = node.attrs.get
+        for rel in (get("rel") or "").lower().split():
+            metadata.links.setdefault(rel, []).append((get("href") or "").strip())
+    body = tree.body
+    if body is not None:
+        metadata.body_class = body.attrs.get("class") or ""
     for script in scripts:
-        raw = (script.text or "").strip()
+        raw = script.text().strip()
         if not raw:
             continue
         try:
@@ -81,30 +85,26 @@ def read_metadata(root: etree._Element, url: str, anomalies: list[Anomaly]) -> P
     return metadata
 
 
-def _declaring_elements(
-    root: etree._Element,
-) -> tuple[list[etree._Element], list[etree._Element], list[etree._Element]]:
-    """In document order: ``meta[@content][@property or @name or @itemprop]``,
-    ``link[@rel][@href]`` and JSON-LD ``script`` elements of the whole document.
+def _declaring_elements(tree: LexborHTMLParser) -> tuple[list[Node], list[Node], list[Node]]:
+    """In document order: ``meta[content]`` with a ``property``, ``name`` or ``itemprop``,
+    ``link[rel][href]`` and JSON-LD ``script`` elements of the whole document.
 
-    One tag-filtered ``iter`` of the document (filtered in C) is several times faster
-    than three XPath scans, each of which tests every element of a 200 KB page.
+    One scan of the document by lexbor for the three tags (tag names are its cheapest
+    test), and the attributes tested in Python on the few elements found.
     """
     metas, links, scripts = [], [], []
-    for node in root.getroottree().iter("meta", "link", "script"):
-        get = node.get
+    for node in tree.css(_DECLARING):
         tag = node.tag
+        attributes = node.attributes  # a valueless attribute is present, with None
         if tag == "meta":
-            if get("content") is not None and (
-                get("property") is not None
-                or get("name") is not None
-                or get("itemprop") is not None
+            if "content" in attributes and (
+                "property" in attributes or "name" in attributes or "itemprop" in attributes
             ):
                 metas.append(node)
         elif tag == "link":
-            if get("rel") is not None and get("href") is not None:
+            if "rel" in attributes and "href" in attributes:
                 links.append(node)
-        elif (get("type") or "").translate(_ASCII_LOWER) == "application/ld+json":
+        elif (attributes.get("type") or "").translate(_ASCII_LOWER) == "application/ld+json":
             scripts.append(node)
     return metas, links, scripts
 
@@ -158,16 +158,17 @@ def json_ld_list(value: Any) -> list[str]:
 
 
 def post_id_of(
-    root: etree._Element, article_root: etree._Element | None, metadata: PageMetadata
+    tree: LexborHTMLParser, article_root: Node | None, metadata: PageMetadata
 ) -> int | None:
     """The WordPress post id: body.postid-N, article#post-N, shortlink ?p=N, comment form."""
     match = _POSTID_CLASS.search(metadata.body_class)
     if match:
         return int(match.group(1))
     candidates = [article_root] if article_root is not None else []
-    candidates += _XP_POST_ARTICLE(root)[:1]
+    first_post = tree.css_first(_POST_ARTICLE)
+    candidates += [first_post] if first_post is not None else []
     for node in candidates:
-        match = _POST_ID.match(node.get("id") or "")
+        match = _POST_ID.match(node.attrs.get("id") or "")
         if match:
             return int(match.group(1))
     shortlink = metadata.link_first("shortlink")
@@ -175,7 +176,8 @@ def post_id_of(
         match = _SHORTLINK_ID.search(shortlink)
         if match:
             return int(match.group(1))
-    for value in _XP_COMMENT_POST_ID(root):
-        if str(value).strip().isdigit():
-            return int(str(value).strip())
+    for node in tree.css(_COMMENT_POST_ID):
+        value = (node.attrs.get("value") or "").strip()
+        if value.isdigit():
+            return int(value)
     return None

@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from lxml import etree
-
 from archiver.items import Anomaly, ArticleRef, RelatedArticle
+from archiver.parsing.document import Node, same
 from archiver.parsing.metadata import PageMetadata
-from archiver.parsing.select import Finder
+from archiver.parsing.select import Finder, attr
 from archiver.parsing.text import inline_text
 from archiver.parsing.urls import article_url_of, canonicalize_url, comment_page_of
 from archiver.sites.profile import SiteProfile
@@ -67,9 +66,7 @@ _COUNT_PATTERNS = (
 )
 
 
-def adjacent(
-    find: Finder, scope: etree._Element, profile: SiteProfile, direction: str
-) -> ArticleRef | None:
+def adjacent(find: Finder, scope: Node, profile: SiteProfile, direction: str) -> ArticleRef | None:
     """The previous or next article (``direction`` is "prev" or "next"), title without label.
 
     Looked for inside the article first (where TCD themes put it), then in the page.
@@ -80,9 +77,9 @@ def adjacent(
         else profile.next_link + GENERIC_NEXT
     )
     link = find.first(scope, selectors)
-    if link is None and scope is not find.root:
+    if link is None and not same(scope, find.root):
         link = find.first(find.root, selectors)
-    href = find.absolute(link.get("href")) if link is not None else ""
+    href = find.absolute(attr(link, "href")) if link is not None else ""
     if link is not None and href:
         title_element = find.first(link, profile.nav_title + GENERIC_NAV_TITLE)
         if title_element is not None:
@@ -91,10 +88,11 @@ def adjacent(
             title = _strip_labels(inline_text(link), profile.nav_labels + GENERIC_NAV_LABELS)
         return ArticleRef(canonicalize_url(href), title or None)
     # WordPress' adjacent_posts_rel_link: <link rel="prev" title="…" href="…">
-    head = find.first(find.root, (f"xpath:/html/head/link[@rel='{direction}'][@href]",))
-    href = find.absolute(head.get("href")) if head is not None else ""
+    # (rel values match case-sensitively, "s", as everywhere else in the engine)
+    head = find.first(find.root, (f'html > head > link[rel="{direction}" s][href]',))
+    href = find.absolute(attr(head, "href")) if head is not None else ""
     if head is not None and href:
-        return ArticleRef(canonicalize_url(href), head.get("title") or None)
+        return ArticleRef(canonicalize_url(href), attr(head, "title") or None)
     return None
 
 
@@ -114,7 +112,7 @@ def related_articles(
     related = []
     for item in find.all(find.root, profile.related_items + GENERIC_RELATED_ITEMS):
         link = find.first(item, profile.related_link + ("a[href]",))
-        href = find.absolute(link.get("href")) if link is not None else ""
+        href = find.absolute(attr(link, "href")) if link is not None else ""
         if not href:
             anomalies.append(
                 Anomaly("article.related", inline_text(item)[:200], "related item has no link", url)
@@ -168,6 +166,9 @@ def comment_count_shown(
 
 def current_comment_page(find: Finder, profile: SiteProfile, response_url: str) -> int:
     """The comment page shown: the pager's current number, else the URL's, else 1."""
+    # The pagers first: a pager that is not on the page rules out its ".current" without
+    # another walk of the page (the Finder remembers what matched nothing).
+    find.all(find.root, profile.comment_pager + GENERIC_PAGERS)
     current = find.first(find.root, profile.comment_pager_current + GENERIC_PAGER_CURRENT)
     if current is not None:
         digits = re.sub(r"\D", "", inline_text(current))
@@ -184,8 +185,8 @@ def comment_page_urls(
     article_path = urlsplit(article_url).path
     urls: list[str] = []
     for pager in find.all(find.root, profile.comment_pager + GENERIC_PAGERS):
-        for link in pager.iter("a"):
-            raw = (link.get("href") or "").strip()
+        for link in pager.css("a"):
+            raw = (attr(link, "href") or "").strip()
             if not raw or raw.startswith(("#", "javascript:")):
                 continue
             href = find.absolute(raw)

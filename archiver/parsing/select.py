@@ -1,99 +1,68 @@
-"""Selector lookup for the parsing engine: fast enough for 100-comment pages.
+"""Selector lookup for the parsing engine: a profile's selectors, then the fallbacks.
 
-The engine tries a profile's selectors and then many generic WordPress fallbacks;
-on a 200 KB page every XPath that scans the whole document costs about half a
-millisecond, so the lookups avoid scans that cannot match:
+Selectors are CSS, run by lexbor's selector engine in C (``css``/``css_first``), with
+the semantics of the DOM's ``querySelectorAll`` on an element: the element itself
+can match, and the ancestors a selector names may lie outside it. Class names match
+as in a browser: exactly, except in a page without a doctype (quirks mode), where
+they match without regard to ASCII case.
 
-* each CSS selector is compiled once to an lxml ``etree.XPath``;
-* a selector naming a class that appears nowhere in the page is skipped, using the
-  page's set of class tokens (:class:`Finder`, built once per page);
-* a selector starting with ``#id`` starts from libxml2's id table (``id('…')``)
-  instead of scanning the document;
-* a ``tag.class`` selector walks only the elements of its tag (lxml filters the tag
-  in C) and tests their classes in Python, which costs less than XPath's ``@class``
-  string tests on every element.
+Every selector run on the whole document walks all of it, comment thread included
+(about 0.1 ms on a 200 KB page), and the engine tries many fallbacks that match
+nothing on a given page; so a :class:`Finder` avoids walks that cannot change the result:
+
+* ``#id rest`` starts from the first element with that id (looked up once per page,
+  as ``document.getElementById`` does), and matches nothing if there is none;
+* a selector run on the whole document that matched nothing is remembered, and a
+  later selector that needs an ancestor matching it (``.comment-navigation .current``
+  after ``.comment-navigation``) is not run;
+* the fallbacks left after a profile's selector are first probed together, as one
+  selector list: one walk tells that none of them matches.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urljoin
 
-from lxml import etree
-from parsel.csstranslator import css2xpath
+from archiver.parsing.document import Node, same
 
-_BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
-_CLASS_NAMES = re.compile(r"\.(-?[_a-zA-Z][-\w]*)")
-_CLASS_SUBSTRINGS = re.compile(r"\[class\*=['\"]?([-\w]+)['\"]?\]")
-_SIMPLE = re.compile(r"^([a-z][a-z0-9]*)?((?:\.-?[_a-zA-Z][-\w]*)+)$")  # tag.class.class
-_LEADING_ID = re.compile(r"^([a-zA-Z][\w-]*)?#([-\w]+)(\s+)(?=[^\s>+~,])")
-_XP_CLASSES = etree.XPath("//@class", smart_strings=False)
-
-
-@dataclass(frozen=True)
-class Compiled:
-    """One selector, ready to run."""
-
-    xpath: etree.XPath
-    required_classes: frozenset[str]
-    by_id: bool  # starts from id('…'): results must be checked to be inside the context
-    class_substrings: tuple[str, ...] = ()  # [class*=x]: some class token must contain x
-    exact_classes: frozenset[str] = frozenset()  # checked in Python on the XPath's matches
-    tag: str | None = None  # ``tag.class`` selectors: run as a tag-filtered iter instead
+# "#id" or "#id descendant-part": the id is looked up once, the rest runs inside it.
+_ANCHORED = re.compile(r"^#([-\w]+)(?:\s+([^,]+))?$")
+_CSS_IDENT = re.compile(r"^-?[_a-zA-Z][-\w]*$")  # what "#id" can name as it is
+# "ancestor descendant-part", where the ancestor part is one compound selector.
+_ANCESTOR = re.compile(r"^([^\s,>+~()\[\]]+)\s+[^,]+$")
 
 
 @cache
-def compiled(selector: str) -> Compiled:
-    """Compile a CSS selector (or ``xpath:…``) relative to a context node."""
-    if selector.startswith("xpath:"):
-        return Compiled(etree.XPath(selector[6:], smart_strings=False), frozenset(), False)
-    outside_brackets = _BRACKETS.sub("", selector)
-    required = (
-        frozenset(_CLASS_NAMES.findall(outside_brackets)) if "," not in selector else frozenset()
+def _shape(selector: str) -> tuple[str | None, str | None, str | None]:
+    """``(ancestor part, anchor id, rest)`` of a selector, for :meth:`Finder.run`."""
+    ancestor = _ANCESTOR.match(selector)
+    anchored = _ANCHORED.match(selector)
+    return (
+        ancestor.group(1) if ancestor else None,
+        anchored.group(1) if anchored else None,
+        anchored.group(2) if anchored else None,
     )
-    substrings = tuple(_CLASS_SUBSTRINGS.findall(selector)) if "," not in selector else ()
-    match = _LEADING_ID.match(selector)
-    if match and "," not in selector:
-        tag, element_id = match.group(1), match.group(2)
-        rest = css2xpath(selector[match.end() :])
-        rest = rest.replace("descendant-or-self::", "descendant::", 1)
-        start = f"id('{element_id}')" + (f"[self::{tag.lower()}]" if tag else "")
-        xpath = etree.XPath(f"{start}/{rest}", smart_strings=False)
-        return Compiled(xpath, required, True, substrings)
-    if re.fullmatch(r"#[-\w]+", selector):
-        xpath = etree.XPath(f"id('{selector[1:]}')", smart_strings=False)
-        return Compiled(xpath, required, True, substrings)
-    simple = _SIMPLE.match(selector)
-    if simple:
-        # contains(@class) in XPath and the exact token test in Python on the few
-        # matches: a third cheaper than the translator's concat/normalize-space test.
-        tests = "".join(f"[contains(@class, '{c}')]" for c in sorted(required))
-        xpath = etree.XPath(
-            f"descendant-or-self::{simple.group(1) or '*'}{tests}", smart_strings=False
-        )
-        return Compiled(xpath, required, False, substrings, required, simple.group(1))
-    xpath = etree.XPath(css2xpath(selector), smart_strings=False)
-    return Compiled(xpath, required, False, substrings)
+
+
+def attr(node: Node, name: str) -> str | None:
+    """The value of ``node``'s attribute ``name``: None if absent, "" if it has no value."""
+    attributes = node.attributes
+    if name in attributes:
+        return attributes[name] or ""
+    return None
 
 
 class Finder:
-    """Runs selectors on one page, skipping those that cannot match it."""
+    """Runs selectors on one page and resolves its links."""
 
-    def __init__(self, root: etree._Element, base_url: str = "") -> None:
-        self.root = root
+    def __init__(self, root: Node, base_url: str = "") -> None:
+        self.root = root  # the <html> element: lexbor always builds one
         self.base_url = base_url  # relative links in the page resolve against it
-        # Most class attributes repeat (a hundred comments share a few): split each once.
-        self.classes = frozenset(" ".join(set(_XP_CLASSES(root))).split())
-        self._substrings: dict[str, bool] = {}
-
-    def _has_class_containing(self, part: str) -> bool:
-        known = self._substrings.get(part)
-        if known is None:
-            known = self._substrings[part] = any(part in name for name in self.classes)
-        return known
+        self._ids: dict[str, Node | None] = {}
+        self._absent: set[str] = set()  # selectors that match nothing in the document
 
     def absolute(self, href: str | None) -> str:
         """``href`` as an absolute URL ("" when there is none, or it is no URL at all).
@@ -109,69 +78,111 @@ class Finder:
         except ValueError:
             return ""
 
-    def may_match(self, selector: str) -> bool:
-        """False when ``selector`` names a class the page does not have."""
-        return self._classes_present(compiled(selector))
+    def by_id(self, element_id: str) -> Node | None:
+        """The first element whose id is ``element_id``, or None."""
+        if element_id not in self._ids:
+            if _CSS_IDENT.match(element_id):
+                node = self.root.css_first(f"#{element_id}")
+                if node is not None and node.id != element_id:
+                    # quirks mode matched "#id" ignoring case; ids are exact, as in the DOM
+                    node = self.root.css_first(f'[id="{element_id}"]')
+            else:  # "#1st" is no CSS; the attribute selector takes any id
+                node = self.root.css_first(f'[id="{element_id}"]')
+            self._ids[element_id] = node
+        return self._ids[element_id]
 
-    def _classes_present(self, selector_: Compiled) -> bool:
-        return selector_.required_classes <= self.classes and all(
-            self._has_class_containing(p) for p in selector_.class_substrings
-        )
+    def run(self, context: Node, selector: str, only_first: bool = False) -> list[Node]:
+        """All elements ``selector`` matches inside ``context`` (itself included), in order.
 
-    def run(self, context: etree._Element, selector: str) -> list[etree._Element]:
-        """All elements ``selector`` matches inside ``context`` (self included), in order."""
-        selector_ = compiled(selector)
-        if not self._classes_present(selector_):
+        With ``only_first``, at most the first of them.
+        """
+        if selector in self._absent:
             return []
-        if selector_.tag is not None:
-            return _tagged_with(context, selector_.tag, selector_.exact_classes)
-        found = [n for n in selector_.xpath(context) if isinstance(n, etree._Element)]
-        if selector_.exact_classes:
-            exact = selector_.exact_classes
-            found = [n for n in found if exact <= set((n.get("class") or "").split())]
-        if selector_.by_id and found and context is not self.root:
-            found = [n for n in found if n is context or _contains(context, n)]
+        ancestor, anchor_id, rest = _shape(selector)
+        if ancestor is not None and ancestor in self._absent:
+            return []
+        if anchor_id is not None:
+            return self._run_anchored(context, anchor_id, rest, only_first)
+        if only_first:
+            node = context.css_first(selector)
+            found = [node] if node is not None else []
+        else:
+            found = context.css(selector)
+        if not found and same(context, self.root):
+            self._absent.add(selector)
         return found
 
-    def all(self, context: etree._Element, selectors: Iterable[str]) -> list[etree._Element]:
+    def _run_anchored(
+        self, context: Node, element_id: str, rest: str | None, only_first: bool
+    ) -> list[Node]:
+        anchor = self.by_id(element_id)
+        if anchor is None:
+            return []
+        if rest is None:
+            found = [anchor]
+        elif only_first:
+            node = anchor.css_first(rest)
+            if same(node, anchor):  # the anchor itself matches: the match must be inside it
+                node = next((n for n in anchor.css(rest) if not same(n, anchor)), None)
+            found = [node] if node is not None else []
+        else:
+            found = [n for n in anchor.css(rest) if not same(n, anchor)]
+        if not same(context, self.root):
+            found = [n for n in found if _inside(n, context)]
+        return found
+
+    def all(self, context: Node, selectors: Iterable[str]) -> list[Node]:
         """The elements of the first selector of ``selectors`` that matches anything."""
-        for selector in selectors:
+        selectors = tuple(selectors)
+        for index, selector in enumerate(selectors):
+            if index == 1 and not self._any(context, selectors[1:]):
+                return []
             found = self.run(context, selector)
             if found:
                 return found
         return []
 
-    def first(self, context: etree._Element, selectors: Iterable[str]) -> etree._Element | None:
+    def first(self, context: Node, selectors: Iterable[str]) -> Node | None:
         """The first element of the first selector that matches anything, or None."""
-        for selector in selectors:
-            found = self.run(context, selector)
+        selectors = tuple(selectors)
+        for index, selector in enumerate(selectors):
+            if index == 1 and not self._any(context, selectors[1:]):
+                return None
+            found = self.run(context, selector, only_first=True)
             if found:
                 return found[0]
         return None
 
-
-def _tagged_with(
-    context: etree._Element, tag: str, classes: frozenset[str]
-) -> list[etree._Element]:
-    """What ``descendant-or-self::tag`` with the classes ``classes`` selects, in order.
-
-    lxml filters the tag in C; testing the few elements of that tag in Python costs
-    less than XPath's ``@class`` string tests (measured: about a fifth less on the
-    comment list of a 100-comment page).
-    """
-    probe = max(classes, key=len)  # a substring test rules out most elements cheaply
-    found = []
-    for node in context.iter(tag):
-        value = node.get("class")
-        if value and probe in value and classes <= set(value.split()):
-            found.append(node)
-    return found
-
-
-def _contains(ancestor: etree._Element, node: etree._Element) -> bool:
-    return any(parent is ancestor for parent in node.iterancestors())
+    def _any(self, context: Node, selectors: tuple[str, ...]) -> bool:
+        """Whether any of ``selectors`` may match: the plain ones probed in one walk."""
+        plain = []
+        for selector in selectors:
+            if selector in self._absent:
+                continue
+            ancestor, anchor_id, _ = _shape(selector)
+            if ancestor is not None and ancestor in self._absent:
+                continue
+            if anchor_id is not None:
+                return True  # cheap to run on its own
+            plain.append(selector)
+        if len(plain) < 2:
+            return bool(plain)
+        if context.css_first(", ".join(plain)) is not None:
+            return True
+        if same(context, self.root):
+            self._absent.update(plain)
+        return False
 
 
-def has_class(element: etree._Element, name: str) -> bool:
+def _inside(node: Node, context: Node) -> bool:
+    """Whether ``node`` is ``context`` or one of its descendants."""
+    while node is not None:
+        if same(node, context):
+            return True
+        node = node.parent
+    return False
+
+
+def has_class(element: Node, name: str) -> bool:
     """Whether ``element``'s class attribute contains the class ``name``."""
-    return name in (element.get("class") or "").split()
+    return name in (element.attrs.get("class") or "").split()

@@ -7,18 +7,19 @@ U+3000 is kept: in Japanese text it is content), and blocks holding nothing but
 ``&nbsp;`` are dropped. Article bodies and comment bodies both go through
 :func:`block_text`, so the same markup always gives the same text.
 
-:func:`clean_html` keeps the markup for the archive but strips what is executable:
-``<script>``/``<style>`` elements, ``on*`` event attributes and ``javascript:`` URLs.
+:func:`cleaned_copy` keeps the markup for the archive but strips what is executable:
+``<script>``/``<style>`` elements, HTML comments, ``on*`` event attributes and
+``javascript:`` URLs. HTML is lexbor's serialization, the HTML standard's fragment
+serialization algorithm (what a browser's ``innerHTML`` gives).
 """
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterable
 from html import unescape
 
-from lxml import etree
+from archiver.parsing.document import Node, same
 
 BLOCK_TAGS = frozenset(
     [
@@ -65,34 +66,46 @@ BLOCK_TAGS = frozenset(
 # Never part of the text (nor of cleaned HTML, for the first three).
 SCRIPT_TAGS = frozenset({"script", "style", "template"})
 NON_TEXT_TAGS = SCRIPT_TAGS | {"noscript", "iframe", "object", "embed", "svg", "button"}
-_CELL_TAGS = frozenset({"td", "th"})
+CELL_TAGS = frozenset({"td", "th"})
+_SPACED_TAGS = BLOCK_TAGS | CELL_TAGS | {"br"}  # in one-line text: a space
+_SPACED_OR_SKIPPED = _SPACED_TAGS | NON_TEXT_TAGS
+_SKIPPED_CONTAINERS = NON_TEXT_TAGS | {"br"}  # with children, no text of their own
 # Every Unicode whitespace (NBSP included) collapses, except U+3000 (ideographic space).
 _IDEOGRAPHIC_SPACE = "\u3000"
 _SPACES = re.compile(r"[^\S\u3000]+")
+_KEPT = "\ufdd0"  # a noncharacter standing in for U+3000 while whitespace is split
 JS_URL = re.compile(r"^\s*javascript:", re.IGNORECASE)
 _URL_ATTRS = ("href", "src", "action", "formaction", "xlink:href")
+_TEXT = "-text"  # selectolax's tag name of text nodes; other non-elements start with "-" too
 
 
 def collapse_spaces(text: str) -> str:
     """One line's text: whitespace runs as one space, stripped."""
     if _IDEOGRAPHIC_SPACE in text:
-        return _SPACES.sub(" ", text).strip(" ")
+        if _KEPT in text:
+            return _SPACES.sub(" ", text).strip(" ")
+        # str.split() would split at U+3000 too: hide it from the split
+        text = " ".join(text.replace(_IDEOGRAPHIC_SPACE, _KEPT).split())
+        return text.replace(_KEPT, _IDEOGRAPHIC_SPACE)
     return " ".join(text.split())  # same result, several times faster than the regex
 
 
-# Sentinels in the flat fragment list: a line break (<br>) and a block boundary.
+# Sentinels in the flat text: a line break (<br>) and a block boundary. Producers
+# write them with a space on either side (LINE_MARK, BLOCK_MARK): see assemble().
 _LINE = "\x00"
 _BLOCK = "\x01"
+LINE_MARK = f" {_LINE} "
+BLOCK_MARK = f" {_BLOCK} "
 
 
-def _collect(element: etree._Element, out: list[str], unsafe: list[bool]) -> None:
+def _collect(element: Node, out: list[str], unsafe: list[bool]) -> None:
     """Append the text of ``element`` to ``out``, with sentinels for lines and blocks.
 
     A flat list joined once is much faster than building lines while walking; the
     walk also notes anything :func:`cleaned_copy` would strip (or cannot see inside).
     """
-    tag = element.tag
-    if not isinstance(tag, str):  # comments and processing instructions
+    tag = element.tag or "-"
+    if tag[0] == "-":  # comments, doctypes
         unsafe[0] = True
         return
     tag = tag.lower()
@@ -102,51 +115,63 @@ def _collect(element: etree._Element, out: list[str], unsafe: list[bool]) -> Non
     if not unsafe[0] and _is_unsafe_element(element):
         unsafe[0] = True
     if tag == "br":
-        out.append(_LINE)
+        out.append(LINE_MARK)
         return
     is_block = tag in BLOCK_TAGS
     if is_block:
-        out.append(_BLOCK)
-    text = element.text
-    if text:
-        out.append(text)
-    for child in element:
-        _collect(child, out, unsafe)
-        text = child.tail
-        if text:
-            out.append(text)
+        out.append(BLOCK_MARK)
+    for child in element.iter(include_text=True):
+        if child.tag == _TEXT:
+            out.append(child.text_content or "")
+        else:
+            _collect(child, out, unsafe)
     if is_block:
-        out.append(_BLOCK)
-    elif tag in _CELL_TAGS:
+        out.append(BLOCK_MARK)
+    elif tag in CELL_TAGS:
         out.append(" ")
 
 
-def _assemble(flat: str) -> str:
-    """Blocks joined by a blank line; inside a block, lines joined by a newline."""
+def assemble(flat: str) -> str:
+    """Blocks joined by a blank line; inside a block, lines joined by a newline.
+
+    ``flat`` is text with the marks :data:`LINE_MARK` and :data:`BLOCK_MARK`, each with
+    a space on either side (a space next to a mark ends or starts a line, so it never
+    changes the text). Each line's whitespace collapses as :func:`collapse_spaces`
+    collapses it; empty lines at the start and end of a block are dropped and a run of
+    them inside a block becomes one; blocks without text are dropped. The whitespace of
+    the whole text collapses in one C-level pass, which leaves one space beside each
+    mark: the loop only strips the ends of blocks and lines.
+    """
     blocks = []
-    for block in flat.split(_BLOCK):
-        lines: list[str] = []
-        for raw_line in block.split(_LINE):
-            line = collapse_spaces(raw_line)
-            if line or (lines and lines[-1]):  # keep one empty line between lines
-                lines.append(line)
-        while lines and not lines[-1]:
-            lines.pop()
-        if lines:
-            blocks.append("\n".join(lines))
+    for block in collapse_spaces(flat).split(_BLOCK):
+        if _LINE in block:
+            lines = [line.strip(" ") for line in block.split(_LINE)]
+            if "" in lines:
+                kept: list[str] = []
+                for line in lines:
+                    if line or (kept and kept[-1]):  # keep one empty line between lines
+                        kept.append(line)
+                while kept and not kept[-1]:
+                    kept.pop()
+                lines = kept
+            block = "\n".join(lines)
+        else:
+            block = block.strip(" ")
+        if block:
+            blocks.append(block)
     return "\n\n".join(blocks)
 
 
-def _is_unsafe_element(element: etree._Element) -> bool:
+def _is_unsafe_element(element: Node) -> bool:
     """Whether :func:`strip_executable` would remove one of ``element``'s attributes."""
-    for name, value in element.items():
+    for name, value in element.attributes.items():
         lower = name.lower()
-        if lower.startswith("on") or (lower in _URL_ATTRS and JS_URL.match(value)):
+        if lower.startswith("on") or (lower in _URL_ATTRS and JS_URL.match(value or "")):
             return True
     return False
 
 
-def text_and_safety(element: etree._Element) -> tuple[str, bool]:
+def text_and_safety(element: Node) -> tuple[str, bool]:
     """:func:`block_text` of ``element``, and whether its HTML needs :func:`cleaned_copy`.
 
     One walk gives both, so a comment body without scripts or event handlers is
@@ -155,75 +180,120 @@ def text_and_safety(element: etree._Element) -> tuple[str, bool]:
     out: list[str] = []
     unsafe = [False]
     _collect(element, out, unsafe)
-    return _assemble("".join(out)), unsafe[0]
+    return assemble("".join(out)), unsafe[0]
 
 
-def block_text(element: etree._Element | None) -> str:
+def block_text(element: Node | None) -> str:
     """The reader's text of ``element``: blocks joined by ``"\\n\\n"``, ``<br>`` as ``"\\n"``."""
     if element is None:
         return ""
     return text_and_safety(element)[0]
 
 
-def inline_text(element: etree._Element | None) -> str:
+def inline_text(element: Node | None) -> str:
     """All text of ``element`` on one line (titles, names, labels)."""
     if element is None:
         return ""
-    if len(element) == 0:  # the common case: a name, a date, a count
-        return collapse_spaces(element.text or "")
-    return collapse_spaces(" ".join(block_text(element).split("\n")))
+    descendants = element.traverse()  # elements and comments, the element first
+    next(descendants)
+    has_children = False
+    for node in descendants:
+        has_children = True
+        if node.tag in _SPACED_OR_SKIPPED:
+            break
+    else:
+        # The common case (a name, a date, a count): text and phrasing elements only,
+        # whose text is lexbor's own concatenation of the text nodes.
+        if has_children and (element.tag or "-").lower() in _SKIPPED_CONTAINERS:
+            return ""
+        return collapse_spaces(element.text())
+    tag = (element.tag or "-").lower()
+    if tag[0] == "-" or tag in NON_TEXT_TAGS or tag == "br":
+        return ""
+    out: list[str] = []
+    _inline_parts(element, out)
+    return collapse_spaces("".join(out))
 
 
-def drop_element(element: etree._Element) -> None:
-    """Remove ``element`` from its tree but keep its tail text (lxml drops it otherwise)."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail
-    if tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
+def _inline_parts(element: Node, out: list[str]) -> None:
+    """The text of ``element``'s content, as :func:`_collect` reads it, with a space for
+    each block and line mark: block_text with its line breaks as spaces, since
+    collapse_spaces merges such a space with any space next to it."""
+    for child in element.iter(include_text=True):
+        tag = child.tag
+        if tag == _TEXT:
+            out.append(child.text_content or "")
+            continue
+        tag = (tag or "-").lower()
+        if tag[0] == "-" or tag in NON_TEXT_TAGS:
+            continue
+        if tag in _SPACED_TAGS:
+            out.append(" ")
+            _inline_parts(child, out)
+            out.append(" ")
         else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(element)
+            _inline_parts(child, out)
 
 
-def strip_executable(element: etree._Element) -> None:
-    """Remove scripts, styles, ``on*`` attributes and ``javascript:`` URLs, in place."""
-    for node in list(element.iter()):
-        tag = node.tag
-        if not isinstance(tag, str):
-            if isinstance(node, etree._Comment) and node is not element:
-                drop_element(node)  # HTML comments often hold ad-network markup
+def strip_executable(element: Node) -> None:
+    """Remove scripts, styles, comments, ``on*`` attributes and ``javascript:`` URLs, in place."""
+    doomed = []
+    for node in element.traverse():
+        tag = node.tag or "-"
+        if tag[0] == "-":
+            if tag == "-comment" and not same(node, element):
+                doomed.append(node)  # HTML comments often hold ad-network markup
             continue
-        if tag.lower() in SCRIPT_TAGS and node is not element:
-            drop_element(node)
+        if tag.lower() in SCRIPT_TAGS and not same(node, element):
+            doomed.append(node)
             continue
-        attrib = node.attrib
-        for name in [n for n in attrib if n.lower().startswith("on")]:
-            del attrib[name]
-        for name in _URL_ATTRS:
-            value = attrib.get(name)
-            if value is not None and JS_URL.match(value):
-                del attrib[name]
+        attributes = node.attributes
+        if not attributes:
+            continue
+        attrs = node.attrs
+        for name, value in attributes.items():
+            lower = name.lower()
+            if lower.startswith("on") or (lower in _URL_ATTRS and JS_URL.match(value or "")):
+                del attrs[name]
+    for node in outermost(doomed):
+        node.decompose()
 
 
-# One tag of libxml2's HTML serialization. The serializer escapes "<" and ">" in text
-# and in attribute values, so every "<" starts markup and the first ">" ends a tag;
-# whatever else (a comment "<!--", a processing instruction) stays in the text between
-# tags, where the "<" sends the element to the tree walk.
+def outermost(nodes: list[Node]) -> list[Node]:
+    """``nodes`` (in document order) without those inside another one of them.
+
+    Decomposing a node frees its whole subtree: a node inside it must not be touched
+    after that.
+    """
+    kept: list[Node] = []
+    seen: set[Node] = set()
+    for node in nodes:
+        parent = node.parent
+        while parent is not None and parent not in seen:
+            parent = parent.parent
+        if parent is None:
+            kept.append(node)
+        seen.add(node)
+    return kept
+
+
+# One tag of lexbor's serialization. The serializer escapes "<" and ">" in text and in
+# attribute values, so every "<" starts markup and the first ">" ends a tag; whatever
+# else (a comment "<!--") stays in the text between tags, where the "<" sends the
+# element to the tree walk.
 _SERIALIZED_TAG = re.compile(r"<(/?)([a-zA-Z][^\s/>]*)([^>]*)>")
 # In the tags' attributes (lowercased): an on* handler or a javascript: URL may be there
 # (or a harmless look-alike, such as title="turn on"); either way the tree walk decides.
-# libxml2 writes one space before each attribute; the other whitespace is for safety.
+# lexbor writes one space before each attribute; the other whitespace is for safety.
 _SUSPICIOUS_ATTRIBUTES = (" on", "\ton", "\non", "\ron", "\fon", "javascript")
 # What a tag adds to the flat text: a block boundary, a line break, or nothing.
-_MARKS = dict.fromkeys(BLOCK_TAGS, _BLOCK) | {"br": _LINE}
-_WALKED_TAGS = NON_TEXT_TAGS | _CELL_TAGS  # table cells are rare enough to leave to the walk
+_MARKS = dict.fromkeys(BLOCK_TAGS, BLOCK_MARK) | {"br": LINE_MARK}
+# Left to the walk: elements without text, table cells (rare), and the raw-text elements
+# whose content the serializer writes unescaped.
+_WALKED_TAGS = NON_TEXT_TAGS | CELL_TAGS | {"xmp", "noembed", "noframes", "plaintext"}
 
 
-def text_and_html(element: etree._Element) -> tuple[str, str]:
+def text_and_html(element: Node) -> tuple[str, str]:
     """:func:`block_text` and the cleaned :func:`inner_html` of ``element``, together.
 
     Comment bodies are mostly paragraphs, line breaks and links: for those the text is
@@ -232,47 +302,41 @@ def text_and_html(element: etree._Element) -> tuple[str, str]:
     :func:`text_and_safety` at a fraction of its cost. Anything the split cannot vouch
     for (comments, scripts and other non-text elements, event handlers, ``javascript:``
     URLs, unexpected markup) goes through the tree walk and :func:`cleaned_copy`.
+    The element's own attributes do not matter: its text and inner HTML do not show them.
     """
-    serialized = etree.tostring(element, method="html", encoding="unicode", with_tail=False)
-    start, end = _content_bounds(serialized, element.tag)
-    text = _text_of_paragraphs(serialized, element.tag, start, end)
-    if text is None:
-        text = _text_of_serialization(serialized)
-    if text is not None:
-        return text, serialized[start:end].strip()
+    tag = element.tag or "-"
+    if tag[0] != "-" and tag.lower() not in _WALKED_TAGS and tag != "br":
+        content = element.inner_html or ""
+        text = _text_of_paragraphs(content)
+        if text is None:
+            text = _text_of_serialization(content)
+        if text is not None:
+            return text, content.strip()
     text, unsafe = text_and_safety(element)
     return text, inner_html(cleaned_copy(element) if unsafe else element)
 
 
-def _text_of_paragraphs(serialized: str, tag: str, start: int, end: int) -> str | None:
+def _text_of_paragraphs(content: str) -> str | None:
     """The common case of :func:`_text_of_serialization`, without a regex.
 
     Most comment bodies hold nothing but text, ``<p>`` and ``<br>`` (which the
     serializer writes without attributes): replacing those three tags by their marks
     gives the same flat string as the split, and any other markup leaves a ``<``.
-    The element's own start tag (``serialized[:start]``) is checked as the split
-    checks it; ``serialized[start:end]`` is its content.
     """
-    if (
-        not isinstance(tag, str)
-        or tag != tag.lower()
-        or tag in _WALKED_TAGS
-        or _suspicious(serialized[:start].lower())
-    ):
-        return None
-    content = serialized[start:end]
-    content = content.replace("<br>", _LINE).replace("<p>", _BLOCK).replace("</p>", _BLOCK)
+    content = (
+        content.replace("<br>", LINE_MARK).replace("<p>", BLOCK_MARK).replace("</p>", BLOCK_MARK)
+    )
     if "<" in content or ">" in content:
         return None
-    return _assemble(unescape(content) if "&" in content else content)
+    return assemble(unescape(content) if "&" in content else content)
 
 
 def _text_of_serialization(serialized: str) -> str | None:
     """The block text of a safe element's serialization, or None to use the tree walk.
 
-    Gives :func:`_assemble` the same flat string as :func:`_collect`, except that a
-    block element without content may be serialized without its end tag: one block
-    boundary instead of two, which :func:`_assemble` reads the same way.
+    Gives :func:`assemble` the same flat string as :func:`_collect`, except that a
+    void block element (``<hr>``) has no end tag: one block boundary instead of two,
+    which :func:`assemble` reads the same way.
     """
     parts = _SERIALIZED_TAG.split(serialized)
     names = parts[2::4]
@@ -292,70 +356,38 @@ def _text_of_serialization(serialized: str) -> str | None:
     joined = "".join(flat)
     if "<" in joined or ">" in joined:  # markup the split did not recognise
         return None
-    return _assemble(unescape(joined) if "&" in joined else joined)
+    return assemble(unescape(joined) if "&" in joined else joined)
 
 
 def _suspicious(attributes: str) -> bool:
     return any(marker in attributes for marker in _SUSPICIOUS_ATTRIBUTES)
 
 
-def inner_html(element: etree._Element) -> str:
-    """The serialized content of ``element`` (without its own tag).
-
-    One libxml2 serialization of the element, with its start and end tags cut off, is
-    several times faster than serializing each child.
-    """
-    serialized = etree.tostring(element, method="html", encoding="unicode", with_tail=False)
-    start, end = _content_bounds(serialized, element.tag)
-    return serialized[start:end].strip()
+def inner_html(element: Node) -> str:
+    """The serialized content of ``element`` (without its own tag), stripped."""
+    return (element.inner_html or "").strip()
 
 
-def _content_bounds(serialized: str, tag: object) -> tuple[int, int]:
-    """Where the content of a serialized element starts and ends: after its first start
-    tag, before its last end tag (``start == end`` when there is no content)."""
-    start = serialized.find(">") + 1
-    if serialized.count('"', 0, start) % 2 or serialized.count("'", 0, start) % 2:
-        start = _end_of_start_tag(serialized)  # a ">" inside a quoted attribute value
-    end_tag = f"</{tag}>"
-    end = len(serialized) - len(end_tag) if serialized.endswith(end_tag) else len(serialized)
-    return start, max(start, end)
-
-
-def _end_of_start_tag(serialized: str) -> int:
-    """Index just after the ``>`` closing the first tag (quotes may hold a ``>``)."""
-    quote = None
-    for index, char in enumerate(serialized):
-        if quote:
-            if char == quote:
-                quote = None
-        elif char in "\"'":
-            quote = char
-        elif char == ">":
-            return index + 1
-    return len(serialized)
-
-
-def cleaned_copy(element: etree._Element, remove: Iterable[etree._Element] = ()) -> etree._Element:
+def cleaned_copy(element: Node, remove: Iterable[Node] = ()) -> Node:
     """A deep copy of ``element`` without executable content and without ``remove``.
 
-    The response's tree is shared with whoever else reads the response, so it is
-    never modified; ``remove`` are elements of the original tree.
+    ``remove`` are elements of the original tree, which is left as it was: other parts
+    of the page are read from it after the body.
     """
-    to_remove = set(remove)
+    to_remove = list(remove)
     if to_remove:
         # Mark the originals, copy, then drop the marked copies.
         marker = "data-archiver-drop"
         for node in to_remove:
-            node.set(marker, "1")
+            node.attrs[marker] = "1"
         try:
-            clone = copy.deepcopy(element)
+            clone = element.clone()
         finally:
             for node in to_remove:
-                del node.attrib[marker]
-        for node in list(clone.iterfind(f".//*[@{marker}]")):
-            drop_element(node)
+                del node.attrs[marker]
+        for node in outermost([n for n in clone.css(f"[{marker}]") if not same(n, clone)]):
+            node.decompose()
     else:
-        clone = copy.deepcopy(element)
-    clone.tail = None
+        clone = element.clone()
     strip_executable(clone)
     return clone

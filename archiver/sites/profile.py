@@ -6,9 +6,9 @@ profile's selectors first and then falls back to what every WordPress site emits
 profile only has to name what is special about its theme, and a page whose theme
 changed still parses through the fallbacks.
 
-Selectors are CSS (compiled once to lxml XPath by the engine); a string starting with
-``xpath:`` is taken as XPath. Every selector field is a tuple tried in order; the first
-selector that matches anything wins.
+Selectors are CSS, run by lexbor's selector engine (selectolax) with the semantics of
+``querySelectorAll``; ``#id rest`` starts from the first element with that id. Every
+selector field is a tuple tried in order; the first selector that matches anything wins.
 """
 
 from __future__ import annotations

@@ -539,3 +539,21 @@ def test_base_url_is_scrapys(head: str, charset: str) -> None:
             headers={"Content-Type": f"text/html; charset={charset}"},
         )
         assert base_url(response) == get_base_url(response)
+
+
+def test_comments_in_a_list_no_profile_knows_are_found_by_their_ids() -> None:
+    """No known comment list: the outermost li#comment-N are the thread's top level."""
+    comment = (
+        '<li id="comment-{n}"><div class="comment-author"><b class="fn">{author}</b></div>'
+        '<div class="comment-content"><p>{text}</p></div>{replies}</li>'
+    )
+    reply = comment.format(n=12, author="返信者", text="同意します", replies="")
+    thread = comment.format(n=11, author="最初", text="空母の話", replies=f"<ul>{reply}</ul>")
+    other = comment.format(n=13, author="別人", text="戦車の話", replies="")
+    page = f"<html><body><div class='thread'><ul>{thread}{other}</ul></div></body></html>"
+    comments = parse_article_page(article_response(page.encode()), GF).comments
+    assert [(c.comment_id, c.parent_id, c.depth, c.author, c.body_text) for c in comments] == [
+        (11, None, 1, "最初", "空母の話"),
+        (12, 11, 2, "返信者", "同意します"),
+        (13, None, 1, "別人", "戦車の話"),
+    ]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from archiver.items import Anomaly, Comment
 from archiver.parsing.document import Node, same
 from archiver.parsing.select import Finder, attr, has_class
-from archiver.parsing.text import JS_URL, inline_text, text_and_html
+from archiver.parsing.text import JS_URL, inline_text, outermost, text_and_html
 from archiver.sites.profile import SiteProfile
 
 _COMMENT_ID = re.compile(r"^(?:li-)?comment-(\d+)$")  # Twenty Ten: li#li-comment-N
@@ -177,16 +177,7 @@ def _add_anomalies(
 
 def _top_level_items(root: Node) -> list[Node]:
     """Comment items (``li#comment-N``, ``li#li-comment-N``) not inside another one."""
-    items = root.css(_COMMENT_ITEMS)
-    item_set = set(items)
-    top_level = []
-    for li in items:
-        parent = li.parent
-        while parent is not None and parent not in item_set:
-            parent = parent.parent
-        if parent is None:
-            top_level.append(li)
-    return top_level
+    return outermost(root.css(_COMMENT_ITEMS))  # in document order, as outermost needs
 
 
 def _inside(element: Node | None, areas: Iterable[Node]) -> bool:

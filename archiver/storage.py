@@ -103,7 +103,7 @@ def open_archive(path: str | Path, create: bool = True) -> Database:
         if conn.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,):
             # A new archive (page size is fixed once the first table exists). Comment
             # rows are ~1-2 KB: with 16 KiB pages instead of 4 KiB, inserting them went
-            # from ~30k to ~80k rows/s (bench/bench_storage.py, "SQLite floor").
+            # from ~30k to 55-85k rows/s (bench/bench_storage.py, "SQLite floor").
             conn.execute(f"PRAGMA page_size = {ARCHIVE_PAGE_SIZE}")
         conn.execute("PRAGMA journal_mode = WAL")
     except NotAnArchiveError as error:

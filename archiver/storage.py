@@ -231,11 +231,46 @@ _COMMENTS_FTS_DELETE = (
 )
 
 
-def _index_article(
-    conn: sqlite3.Connection, statement: str, article_id: int, title: str | None, body: str | None
-) -> None:
-    """Run an ``articles_fts`` insert or delete statement with the segmented text."""
-    conn.execute(statement, (article_id, segment(title), segment(body)))
+class SearchIndexWrites:
+    """The full-text index writes of a transaction, held back until just before COMMIT.
+
+    Why: FTS5 writes its pending index to disk as a new segment at every savepoint, and
+    SQLite opens one (a statement journal) for any statement that may change several
+    rows and then abort: the article upsert, with its ``ON UPDATE CASCADE`` foreign
+    keys, is one. Indexing each article's comments as it was saved therefore cut the
+    index into one small segment per article, each flushed and later merged again,
+    even when 50 articles shared one transaction. Written together at the end, a
+    transaction's index writes become one segment: the rows and the index still
+    change in the same transaction, so a reader never sees them out of sync.
+
+    Writes to one table keep their order (a 'delete' of a comment's old tokens must
+    come after the insert that put them there); consecutive writes with the same
+    statement become one ``executemany``.
+    """
+
+    def __init__(self) -> None:
+        self._writes: dict[str, list[tuple[str, list[tuple[Any, ...]]]]] = {}
+
+    def add(self, table: str, statement: str, rows: list[tuple[Any, ...]]) -> None:
+        """Queue ``statement`` for each row of ``rows``, after what is queued for ``table``."""
+        if not rows:
+            return
+        queue = self._writes.setdefault(table, [])
+        if queue and queue[-1][0] == statement:
+            queue[-1][1].extend(rows)
+        else:
+            queue.append((statement, list(rows)))
+
+    def article(self, statement: str, article_id: int, title: str | None, body: str | None) -> None:
+        """Queue an ``articles_fts`` insert or delete of this text, segmented."""
+        self.add("articles_fts", statement, [(article_id, segment(title), segment(body))])
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        """Run every queued write, in order, and forget them."""
+        for queue in self._writes.values():
+            for statement, rows in queue:
+                conn.executemany(statement, rows)
+        self._writes.clear()
 
 
 _ARTICLE_COLUMNS = (
@@ -295,8 +330,11 @@ def save_article(db: Database, article: Article, run_id: int | None = None) -> S
     """Write ``article`` and everything in it as one transaction; report what changed."""
     conn = db.conn
     seen_at = article.fetched_at or now_tokyo()
+    index = SearchIndexWrites()
     with transaction(conn):
-        return _save_article(conn, article, run_id, seen_at)
+        result = _save_article(conn, article, run_id, seen_at, index)
+        index.write(conn)
+    return result
 
 
 def save_articles(
@@ -318,11 +356,14 @@ def save_articles(
         return [_saved_or_error(db, article, run_id) for article in articles]
     conn = db.conn
     try:
+        index = SearchIndexWrites()
         with transaction(conn):
-            return [
-                _save_article(conn, article, run_id, article.fetched_at or now_tokyo())
+            results: list[SaveResult | Exception] = [
+                _save_article(conn, article, run_id, article.fetched_at or now_tokyo(), index)
                 for article in articles
             ]
+            index.write(conn)
+            return results
     except Exception:  # noqa: BLE001 - each article is retried alone, which reports it
         return [_saved_or_error(db, article, run_id) for article in articles]
 
@@ -335,7 +376,11 @@ def _saved_or_error(db: Database, article: Article, run_id: int | None) -> SaveR
 
 
 def _save_article(
-    conn: sqlite3.Connection, article: Article, run_id: int | None, seen_at: str
+    conn: sqlite3.Connection,
+    article: Article,
+    run_id: int | None,
+    seen_at: str,
+    index: SearchIndexWrites,
 ) -> SaveResult:
     result = SaveResult()
     anomalies = list(article.anomalies)
@@ -343,7 +388,7 @@ def _save_article(
     if article.category or article.category_slug:
         category_id = _named_row_id(conn, "categories", article.category, article.category_slug)
 
-    article_id = _place_article(conn, article, anomalies)
+    article_id = _place_article(conn, article, anomalies, index)
     old = conn.execute(
         "SELECT status, content_hash, title, body_text FROM articles WHERE id = ?",
         (article_id,),
@@ -353,7 +398,7 @@ def _save_article(
     result.article_new = not was_archived
     result.article_updated = was_archived and old[1] != digest
     if result.article_updated:
-        _index_article(conn, _ARTICLES_FTS_DELETE, article_id, old[2], old[3])
+        index.article(_ARTICLES_FTS_DELETE, article_id, old[2], old[3])
     conn.execute(
         _ARTICLE_UPSERT,
         (
@@ -384,16 +429,21 @@ def _save_article(
         ),
     )
     if result.article_new or result.article_updated:
-        _index_article(conn, _ARTICLES_FTS_INSERT, article_id, article.title, article.body_text)
+        index.article(_ARTICLES_FTS_INSERT, article_id, article.title, article.body_text)
 
     _save_article_parts(conn, article, article_id)
     _save_links(conn, article, article_id, seen_at)
-    _save_comments(conn, article, article_id, seen_at, result, anomalies)
+    _save_comments(conn, article, article_id, seen_at, result, anomalies, index)
     _insert_anomalies(conn, anomalies, article_id, run_id, seen_at)
     return result
 
 
-def _place_article(conn: sqlite3.Connection, article: Article, anomalies: list[Anomaly]) -> int:
+def _place_article(
+    conn: sqlite3.Connection,
+    article: Article,
+    anomalies: list[Anomaly],
+    index: SearchIndexWrites,
+) -> int:
     """The id the article's row has (or gets), re-keying a stub to the post id.
 
     A stub (or an article crawled without a post id) has a negative id; once the post id
@@ -419,24 +469,26 @@ def _place_article(conn: sqlite3.Connection, article: Article, anomalies: list[A
             )
         )
         if by_url is not None:
-            _merge_into(conn, by_url, post_id)
+            _merge_into(conn, by_url, post_id, index)
         # The caller's upsert writes the new URL (no other row holds it any more).
         return post_id
     if by_url is not None and by_url[0] != post_id:
         old_id, status, title, body = by_url
         if status == "archived":
-            _index_article(conn, _ARTICLES_FTS_DELETE, old_id, title, body)
+            index.article(_ARTICLES_FTS_DELETE, old_id, title, body)
         conn.execute("UPDATE articles SET id = ? WHERE id = ?", (post_id, old_id))
         if status == "archived":
-            _index_article(conn, _ARTICLES_FTS_INSERT, post_id, title, body)
+            index.article(_ARTICLES_FTS_INSERT, post_id, title, body)
     return post_id
 
 
-def _merge_into(conn: sqlite3.Connection, old_row: tuple[Any, ...], new_id: int) -> None:
+def _merge_into(
+    conn: sqlite3.Connection, old_row: tuple[Any, ...], new_id: int, index: SearchIndexWrites
+) -> None:
     """Move what points at ``old_row`` (id, status, title, body_text) to ``new_id``; drop it."""
     old_id, status, title, body = old_row
     if status == "archived":
-        _index_article(conn, _ARTICLES_FTS_DELETE, old_id, title, body)
+        index.article(_ARTICLES_FTS_DELETE, old_id, title, body)
     conn.execute(
         "UPDATE article_links SET to_article_id = ? WHERE to_article_id = ?", (new_id, old_id)
     )
@@ -513,6 +565,7 @@ def _save_comments(
     seen_at: str,
     result: SaveResult,
     anomalies: list[Anomaly],
+    index: SearchIndexWrites,
 ) -> None:
     if not article.comments:
         return
@@ -591,8 +644,8 @@ def _save_comments(
     result.comments_new = len(new_rows)
     conn.executemany(_COMMENT_UPDATE, changed_rows)
     conn.executemany("UPDATE comments SET last_seen_at = ? WHERE id = ?", seen_ids)
-    conn.executemany(_COMMENTS_FTS_DELETE, fts_delete)
-    conn.executemany(_COMMENTS_FTS_INSERT, fts_insert)
+    index.add("comments_fts", _COMMENTS_FTS_DELETE, fts_delete)
+    index.add("comments_fts", _COMMENTS_FTS_INSERT, fts_insert)
 
 
 def _comment_ids(article: Article) -> list[int]:

@@ -28,6 +28,7 @@ from archiver.items import (
     Tag,
 )
 from archiver.schema import transaction
+from archiver.search import segment
 from archiver.storage import (
     SaveResult,
     content_hash,
@@ -260,13 +261,48 @@ def table_counts(db) -> dict[str, int]:
     return {t: db.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
 
 
+def indexed_tokens(db, table: str) -> dict[tuple[int, str], list[str]]:
+    """What the FTS index holds, read back from the index itself: (rowid, column) -> tokens."""
+    db.conn.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.v_{table} USING fts5vocab(main, {table}, instance)"
+    )
+    tokens: dict[tuple[int, str], list[str]] = {}
+    for doc, column, term in db.conn.execute(
+        f"SELECT doc, col, term FROM temp.v_{table} ORDER BY doc, col, offset"
+    ):
+        tokens.setdefault((doc, column), []).append(term)
+    return tokens
+
+
+def expected_tokens(db, sql: str, columns: tuple[str, str]) -> dict[tuple[int, str], list[str]]:
+    """The tokens ``segment`` makes of the stored text: (rowid, column) -> tokens."""
+    tokens: dict[tuple[int, str], list[str]] = {}
+    for row in db.conn.execute(sql):
+        for column, text in zip(columns, row[1:], strict=True):
+            if segment(text):
+                tokens[(row[0], column)] = segment(text).split(" ")
+    return tokens
+
+
 def assert_fts_consistent(db) -> None:
-    """Every archived article and every comment is indexed, and nothing else."""
+    """The index holds exactly the segmented text of every archived article and comment.
+
+    Read back token by token (with positions) from the index, so a write that was lost,
+    doubled, or applied out of order (a stale 'delete') shows up here.
+    """
     assert rows(db, "SELECT id FROM articles WHERE status = 'archived' ORDER BY id") == rows(
         db, "SELECT id FROM articles_fts_docsize ORDER BY id"
     )
     assert rows(db, "SELECT id FROM comments ORDER BY id") == rows(
         db, "SELECT id FROM comments_fts_docsize ORDER BY id"
+    )
+    assert indexed_tokens(db, "articles_fts") == expected_tokens(
+        db,
+        "SELECT id, title, body_text FROM articles WHERE status = 'archived'",
+        ("title", "body_text"),
+    )
+    assert indexed_tokens(db, "comments_fts") == expected_tokens(
+        db, "SELECT id, author, body_text FROM comments", ("author", "body_text")
     )
 
 

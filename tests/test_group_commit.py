@@ -85,6 +85,29 @@ def test_batch_saves_every_article_like_single_saves(db):
     assert save_articles(db, articles) == [SaveResult(False, False, 0, 0)] * 3
 
 
+def fts_segments(db, table: str) -> set[int]:
+    """Ids of the FTS5 segments holding ``table``'s index.
+
+    Rows of ``<table>_data`` other than the averages (id 1) and the structure record
+    (id 10) are pages of a segment, whose id is in the bits from 37 up of the row id.
+    """
+    return {
+        row_id >> 37 for (row_id,) in db.conn.execute(f"SELECT id FROM {table}_data WHERE id > 10")
+    }
+
+
+def test_a_batch_is_indexed_as_one_segment(db):
+    """The index writes of a batch go to FTS5 together, not one flushed segment per article.
+
+    (The article upsert opens a statement savepoint, at which FTS5 writes out what it
+    holds: indexing as each article was saved made a segment per article.)
+    """
+    save_articles(db, [small_article(1001), small_article(1002), small_article(1003)])
+    assert len(fts_segments(db, "comments_fts")) == 1
+    assert len(fts_segments(db, "articles_fts")) == 1
+    assert_fts_consistent(db)
+
+
 def test_one_bad_article_fails_alone(db):
     results = save_articles(db, [small_article(1001), broken_article(1002), seed_article()])
     assert results[0] == SaveResult(True, False, 3, 0)

@@ -63,7 +63,7 @@ def verify_archive(conn: sqlite3.Connection, db_path: str, warc_dir: Path) -> Ve
         for c in captures
         if c.record_type == "response"
     }
-    for warc_file, captures in by_file.items():
+    for warc_file, captures in sorted(by_file.items()):
         path = index.resolve(db_path, warc_file)
         if not path.is_file():
             report.problems.append(f"{warc_file}: WARC file missing ({len(captures)} captures)")

@@ -14,6 +14,11 @@ Usage::
 
     scrapy crawl grandfleet                                   # https://grandfleet.info/
     scrapy crawl grandfleet -a start_url=http://127.0.0.1:8000/ -a limit=10
+    scrapy crawl grandfleet -a full=1                         # every article, due or not
+
+The archive is the frontier: every article already archived in ``ARCHIVE_DB`` is
+scheduled too, so an article that vanished from listings and sitemaps is still visited
+(and its 404/410 or 301 seen).
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.spiders import SitemapSpider
 from twisted.python.failure import Failure
 
-from archiver.items import Anomaly, Article
+from archiver.crawling.frontier import archived_article_urls
+from archiver.items import Anomaly, Article, ArticleGone
 from archiver.parsing import (
     canonicalize_url,
     comment_page_of,
@@ -57,7 +63,13 @@ class GrandfleetSpider(SitemapSpider):
     sitemap_follow = [r"posts?-post", r"post-sitemap"]
     sitemap_rules = [("", "parse_article")]
 
-    def __init__(self, start_url: str | None = None, limit: str | int | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        start_url: str | None = None,
+        limit: str | int | None = None,
+        full: str | bool | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
         self.profile: SiteProfile = get_profile(self.profile_name)
         self.start_url = canonicalize_url(start_url or self.default_start_url)
@@ -70,6 +82,7 @@ class GrandfleetSpider(SitemapSpider):
         self.limit = int(limit) if limit not in (None, "") else None
         if self.limit is not None and self.limit < 1:
             raise UsageError(f"limit must be a positive number of articles, got {limit!r}")
+        self.full = _flag("full", full)
         self.scheduled_articles: set[str] = set()
 
     # -- what to fetch ------------------------------------------------------------------
@@ -80,6 +93,20 @@ class GrandfleetSpider(SitemapSpider):
         # WordPress core's sitemap, in case robots.txt does not name it.
         yield Request(urljoin(self.start_url, "/wp-sitemap.xml"), callback=self._parse_sitemap)
         yield Request(self.start_url, callback=self.parse_listing)
+        for request in self.archived_article_requests():
+            yield request
+
+    def archived_article_requests(self) -> Iterable[Request]:
+        """Every article the archive holds, on this site: the archive is the frontier."""
+        db_path = self.settings.get("ARCHIVE_DB")
+        if not db_path:
+            return
+        urls = archived_article_urls(db_path)
+        self.crawler.stats.set_value("archiver/articles/archived", len(urls))
+        for url in urls:
+            request = self.article_request(url)
+            if request is not None:
+                yield request
 
     def on_site(self, url: str) -> bool:
         """Only the crawled site's own host and port: never another host or port."""
@@ -143,6 +170,7 @@ class GrandfleetSpider(SitemapSpider):
             return
         page = parse_article_page(response, self.profile)
         page.fetched_at = _now_iso()
+        page.thread_complete = True  # until one of its comment pages fails
         yield from self._follow_article_links(page)
         # The article URL shows one comment page (the newest, on WordPress's default
         # settings): remember its number so its /comment-page-N/ twin is not fetched again.
@@ -153,13 +181,18 @@ class GrandfleetSpider(SitemapSpider):
         self, response: Response, pages: list[Article], fetched: set[int | str]
     ) -> Iterable[Any]:
         if isinstance(response, TextResponse):
-            pages.append(parse_article_page(response, self.profile))
+            page = parse_article_page(response, self.profile)
+            page.thread_complete = True
+            pages.append(page)
+        else:  # not HTML: its comments are unknown, so the thread is not whole
+            pages[0].thread_complete = False
         yield from self._continue_thread(pages, fetched)
 
     def comment_page_failed(self, failure: Failure) -> Iterable[Any]:
         """A missing comment page must not lose the rest of the thread: record and go on."""
         request = failure.request
         pages: list[Article] = request.cb_kwargs["pages"]
+        pages[0].thread_complete = False  # absence from this thread proves nothing now
         pages[0].anomalies.append(
             Anomaly(
                 field="article.comment_page",
@@ -171,8 +204,20 @@ class GrandfleetSpider(SitemapSpider):
         self.crawler.stats.inc_value("archiver/comment_pages/failed")
         yield from self._continue_thread(pages, request.cb_kwargs["fetched"])
 
-    def article_failed(self, failure: Failure) -> Iterable[Anomaly]:
-        """An article page that could not be fetched goes on record in the archive."""
+    def article_failed(self, failure: Failure) -> Iterable[Anomaly | ArticleGone]:
+        """An article page that could not be fetched goes on record in the archive.
+
+        404 and 410 are the site's answer that the article is gone (the pipeline marks an
+        archived one gone, and records any other as an anomaly); other failures are
+        anomalies.
+        """
+        if failure.check(HttpError) and failure.value.response.status in (404, 410):
+            yield ArticleGone(
+                url=failure.request.url,
+                status=failure.value.response.status,
+                fetched_at=_now_iso(),
+            )
+            return
         self.crawler.stats.inc_value("archiver/articles/failed")
         url, reason = failure.request.url, _failure_reason(failure)
         logger.warning("article could not be fetched: %s (%s)", url, reason)
@@ -216,6 +261,7 @@ class GrandfleetSpider(SitemapSpider):
                 return
         article = merge_comment_pages(pages)
         article.fetched_at = pages[0].fetched_at
+        article.thread_complete = all(page.thread_complete for page in pages)
         self.crawler.stats.inc_value("archiver/articles/parsed")
         self.crawler.stats.inc_value("archiver/comments/parsed", len(article.comments))
         yield article
@@ -234,6 +280,18 @@ def _failure_reason(failure: Failure) -> str:
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
     return f"{failure.type.__name__}: {failure.getErrorMessage()}"
+
+
+def _flag(name: str, value: str | bool | None) -> bool:
+    """A yes/no spider argument: ``-a full=1`` (also true/yes/on; 0/false/no/off/empty)."""
+    if isinstance(value, bool):
+        return value
+    text = (value or "").strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    raise UsageError(f"{name} must be 1 or 0 (yes or no), got {value!r}")
 
 
 def _now_iso() -> str:

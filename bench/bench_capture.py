@@ -19,6 +19,7 @@ which a larger archive amortizes.
 from __future__ import annotations
 
 import argparse
+import resource
 import sqlite3
 import tempfile
 import time
@@ -40,6 +41,12 @@ from archiver.sample_site.server import serve
 from archiver.sites import get_profile
 from archiver.storage import now_tokyo, open_archive, save_articles, start_run
 from pipelines.normalize import NormalizePipeline
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) used so far by finished child processes."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def crawl(url: str, db: Path) -> None:
@@ -122,16 +129,16 @@ def main() -> None:
             )
 
         pages = html_pages(full, 1)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         articles = parse_all(pages)
-        parse_s = time.perf_counter() - started
+        parse_s, parse_cpu = time.perf_counter() - started, time.process_time() - cpu
         comments = sum(len(a.comments) for a in articles)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         store_all(articles, tmp_path)
-        store_s = time.perf_counter() - started
-        started = time.perf_counter()
+        store_s, store_cpu = time.perf_counter() - started, time.process_time() - cpu
+        started, cpu = time.perf_counter(), children_cpu()
         reparse(full, tmp_path / "reparsed.db")
-        reparse_s = time.perf_counter() - started
+        reparse_s, reparse_cpu = time.perf_counter() - started, children_cpu() - cpu
 
     print(
         f"same pages: {len(pages)} article/comment pages, {len(articles)} articles, {comments} comments"
@@ -146,7 +153,14 @@ def main() -> None:
         f"reparse (scrapy crawl replayed from WARC): {reparse_s:.2f} s ({len(pages) / reparse_s:.0f} pages/s)"
     )
     ratio = reparse_s / (parse_s + store_s)
-    print(f"reparse / (parse + store): {ratio:.2f} (target <= 1.3)")
+    print(f"reparse / (parse + store), wall time: {ratio:.2f} (target <= 1.3)")
+    # On a shared machine the wall time also counts waiting for the CPU; the CPU time
+    # each side used is the steadier figure (the replay process's own, from rusage).
+    cpu_ratio = reparse_cpu / (parse_cpu + store_cpu)
+    print(
+        f"CPU seconds: parse {parse_cpu:.2f}, store {store_cpu:.2f}, reparse {reparse_cpu:.2f};"
+        f" reparse / (parse + store): {cpu_ratio:.2f}"
+    )
 
 
 if __name__ == "__main__":

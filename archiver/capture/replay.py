@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 #: Stats key counting captures that could not be read; the reparse fails when it is set.
 UNREADABLE_STAT = "archiver/replay/unreadable"
+#: Stats key naming the original run a crawl replays (kept in its ``crawl_runs`` row).
+REPLAYED_RUN_STAT = "archiver/replay/run"
 
 
 class NotCaptured(IgnoreRequest):
@@ -70,6 +72,7 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         for capture in captures:
             self.queues[capture.url].append(capture)
         self.sequence = CaptureSequence([capture.id for capture in captures])
+        crawler.stats.set_value(REPLAYED_RUN_STAT, self.run_id)
         self._files: dict[Path, BinaryIO] = {}
 
     async def download_request(self, request: Request) -> Response:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 
 #: Seconds without progress before the capture at the head of the line is passed over.
-PATIENCE = 0.5
+PATIENCE = 0.3
 
 
 class CaptureSequence:

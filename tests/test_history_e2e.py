@@ -38,6 +38,7 @@ class History:
     db_path: Path
     before_repeat: dict[str, list[tuple]]  # history tables before the last day was crawled again
     repeat_run: dict
+    logs: list[str]  # one per day
 
     def connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.db_path)
@@ -60,7 +61,8 @@ def snapshot(db_path: Path) -> dict[str, list[tuple]]:
         return {name: conn.execute(sql).fetchall() for name, sql in HISTORY_TABLES.items()}
 
 
-def crawl(server_url: str, db_path: Path, **settings: str) -> None:
+def crawl(server_url: str, db_path: Path, **settings: str) -> str:
+    """One full crawl into ``db_path``; returns its log."""
     result = run_crawl(
         "grandfleet",
         server_url,
@@ -70,6 +72,7 @@ def crawl(server_url: str, db_path: Path, **settings: str) -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    return result.stderr
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +80,11 @@ def history(tmp_path_factory) -> History:
     sites = [load_site(day=day) for day in DAYS]
     db_path = tmp_path_factory.mktemp("history") / "archive.db"
     server = serve(sites[0])
+    logs = []
     try:
         for site in sites:
             server.show(site)
-            crawl(server.url, db_path)
+            logs.append(crawl(server.url, db_path))
         before = snapshot(db_path)
         crawl(server.url, db_path)  # the same day again
         with sqlite3.connect(db_path) as conn:
@@ -90,7 +94,7 @@ def history(tmp_path_factory) -> History:
             )
     finally:
         server.shutdown()
-    return History(sites, server.url.rstrip("/"), db_path, before, repeat)
+    return History(sites, server.url.rstrip("/"), db_path, before, repeat, logs)
 
 
 # -- the ground truth, from the sites alone ------------------------------------------
@@ -320,6 +324,14 @@ def test_run_counts_match_the_days(history):
             set(history.sites[day - 1].gone) if day else set()
         )
         assert run["articles_gone"] == len(new_gone)
+        # The closing log line reports the same counts.
+        assert (
+            f"crawl run {day + 1}: finished; articles {run['articles_new']} new,"
+            f" {run['articles_edited']} edited, {run['articles_gone']} gone; comments"
+            f" {run['comments_new']} new, {run['comments_edited']} edited,"
+            f" {run['comments_deleted']} deleted, {run['comments_restored']} restored;"
+            f" {run['votes_changed']} vote counts changed"
+        ) in history.logs[day]
 
 
 def test_the_same_day_again_adds_nothing(history):

@@ -289,3 +289,11 @@ def demo(db_path: str, port: int | None) -> None:
     click.echo(
         f"  {bin_dir / 'archiver'} serve {result.db_path}   (the same, checks the file first)"
     )
+
+
+# The capture commands live in their own module; registered here so `archiver --help`
+# lists them with the others.
+from archiver.cli_capture import export_wacz, reparse, verify  # noqa: E402
+
+for _command in (reparse, export_wacz, verify):
+    cli.add_command(_command)

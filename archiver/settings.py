@@ -39,6 +39,12 @@ DOWNLOAD_TIMEOUT = 60
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
+# Every HTTP exchange kept as WARC/1.1 next to the downloader (archiver.capture): before
+# retry, redirect and decompression see it. ARCHIVE_WARC_ENABLED=False turns it off.
+DOWNLOADER_MIDDLEWARES = {
+    "archiver.capture.middleware.WarcCaptureMiddleware": 950,
+}
+
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 300,
     "pipelines.storage.ArchivePipeline": 800,

@@ -37,6 +37,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.spiders import SitemapSpider
 from twisted.python.failure import Failure
 
+from archiver.capture import capture_of, stamp_capture
 from archiver.crawling.frontier import archived_article_urls
 from archiver.items import Anomaly, Article, ArticleGone
 from archiver.parsing import (
@@ -169,7 +170,7 @@ class GrandfleetSpider(SitemapSpider):
             logger.warning("not an HTML page, skipped: %s", response.url)
             return
         page = parse_article_page(response, self.profile)
-        page.fetched_at = _now_iso()
+        page.fetched_at = stamp_capture(page, response) or _now_iso()
         page.thread_complete = True  # until one of its comment pages fails
         yield from self._follow_article_links(page)
         # The article URL shows one comment page (the newest, on WordPress's default
@@ -183,6 +184,7 @@ class GrandfleetSpider(SitemapSpider):
         if isinstance(response, TextResponse):
             page = parse_article_page(response, self.profile)
             page.thread_complete = True
+            stamp_capture(page, response)
             pages.append(page)
         else:  # not HTML: its comments are unknown, so the thread is not whole
             pages[0].thread_complete = False
@@ -215,7 +217,7 @@ class GrandfleetSpider(SitemapSpider):
             yield ArticleGone(
                 url=failure.request.url,
                 status=failure.value.response.status,
-                fetched_at=_now_iso(),
+                fetched_at=capture_of(failure.value.response)[1] or _now_iso(),
             )
             return
         self.crawler.stats.inc_value("archiver/articles/failed")

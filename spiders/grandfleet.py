@@ -32,7 +32,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.spiders import SitemapSpider
 from twisted.python.failure import Failure
 
-from archiver.items import Anomaly, Article
+from archiver.items import Anomaly, Article, ArticleGone
 from archiver.parsing import (
     canonicalize_url,
     comment_page_of,
@@ -143,6 +143,7 @@ class GrandfleetSpider(SitemapSpider):
             return
         page = parse_article_page(response, self.profile)
         page.fetched_at = _now_iso()
+        page.thread_complete = True  # until one of its comment pages fails
         yield from self._follow_article_links(page)
         # The article URL shows one comment page (the newest, on WordPress's default
         # settings): remember its number so its /comment-page-N/ twin is not fetched again.
@@ -153,13 +154,18 @@ class GrandfleetSpider(SitemapSpider):
         self, response: Response, pages: list[Article], fetched: set[int | str]
     ) -> Iterable[Any]:
         if isinstance(response, TextResponse):
-            pages.append(parse_article_page(response, self.profile))
+            page = parse_article_page(response, self.profile)
+            page.thread_complete = True
+            pages.append(page)
+        else:  # not HTML: its comments are unknown, so the thread is not whole
+            pages[0].thread_complete = False
         yield from self._continue_thread(pages, fetched)
 
     def comment_page_failed(self, failure: Failure) -> Iterable[Any]:
         """A missing comment page must not lose the rest of the thread: record and go on."""
         request = failure.request
         pages: list[Article] = request.cb_kwargs["pages"]
+        pages[0].thread_complete = False  # absence from this thread proves nothing now
         pages[0].anomalies.append(
             Anomaly(
                 field="article.comment_page",
@@ -171,8 +177,20 @@ class GrandfleetSpider(SitemapSpider):
         self.crawler.stats.inc_value("archiver/comment_pages/failed")
         yield from self._continue_thread(pages, request.cb_kwargs["fetched"])
 
-    def article_failed(self, failure: Failure) -> Iterable[Anomaly]:
-        """An article page that could not be fetched goes on record in the archive."""
+    def article_failed(self, failure: Failure) -> Iterable[Anomaly | ArticleGone]:
+        """An article page that could not be fetched goes on record in the archive.
+
+        404 and 410 are the site's answer that the article is gone (the pipeline marks an
+        archived one gone, and records any other as an anomaly); other failures are
+        anomalies.
+        """
+        if failure.check(HttpError) and failure.value.response.status in (404, 410):
+            yield ArticleGone(
+                url=failure.request.url,
+                status=failure.value.response.status,
+                fetched_at=_now_iso(),
+            )
+            return
         self.crawler.stats.inc_value("archiver/articles/failed")
         url, reason = failure.request.url, _failure_reason(failure)
         logger.warning("article could not be fetched: %s (%s)", url, reason)
@@ -216,6 +234,7 @@ class GrandfleetSpider(SitemapSpider):
                 return
         article = merge_comment_pages(pages)
         article.fetched_at = pages[0].fetched_at
+        article.thread_complete = all(page.thread_complete for page in pages)
         self.crawler.stats.inc_value("archiver/articles/parsed")
         self.crawler.stats.inc_value("archiver/comments/parsed", len(article.comments))
         yield article

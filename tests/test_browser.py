@@ -10,16 +10,21 @@ a browser.
 
 from __future__ import annotations
 
+import copy
 import shutil
-import sqlite3
 import sys
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from archiver.items import Article, Comment
+from archiver.runner import LOCAL_SITE_SETTINGS, run_crawl
+from archiver.sample_site import SampleSite, load_site
+from archiver.sample_site.server import SampleSiteServer, serve
 from archiver.storage import open_archive, save_article
 from tests.servers import free_port, running_server
 
@@ -81,16 +86,64 @@ def save_probe_article(db_path: Path, site_url: str) -> None:
         db.close()
 
 
+@dataclass
+class ChangedSite:
+    """The sample site on day 0 and on a later day, and what changed in between."""
+
+    day0: SampleSite
+    later: SampleSite
+    removed: int  # comment id gone from the seed article's page
+    edited: int  # comment id whose text changed
+    voted: int  # comment id whose vote count changed
+
+
+def changed_site() -> ChangedSite:
+    """Day 0 and a later day of the seed article's thread: one reply removed, one
+    comment edited, one vote count changed (the site helper's ``load_site(day=N)`` will
+    make such days; until then the test makes its own)."""
+    day0 = load_site()
+    later = copy.deepcopy(day0)
+    thread = later.article_by_id(SEED_POST_ID).comments
+    parents = {c.parent_id for c in thread}
+    removed = next(c for c in reversed(thread) if c.depth > 1 and c.comment_id not in parents)
+    thread.remove(removed)
+    edited = thread[0]
+    edited.text += "\n\n追記: 訂正します"
+    edited.html = None
+    voted = thread[1]
+    voted.votes += 5
+    later.reindex()
+    return ChangedSite(day0, later, removed.comment_id, edited.comment_id, voted.comment_id)
+
+
+def show(server: SampleSiteServer, site: SampleSite) -> None:
+    """The running server answers as ``site`` from now on (same port, so same URLs)."""
+    server.site = site
+    server._cache.clear()  # the site helper's server.show(site) will do this
+
+
 @pytest.fixture(scope="module")
-def archive_url(crawled_archive, tmp_path_factory) -> Iterator[str]:
+def history() -> ChangedSite:
+    return changed_site()
+
+
+@pytest.fixture(scope="module")
+def archive_url(history, tmp_path_factory) -> Iterator[str]:
+    """Two real crawls (day 0, a later day) into one archive, the probe article, Datasette."""
     tmp = tmp_path_factory.mktemp("browser")
     db_path = tmp / "archive.db"
-    source = sqlite3.connect(crawled_archive.db_path)
-    target = sqlite3.connect(db_path)
-    source.backup(target)  # a consistent copy, WAL included
-    source.close()
-    target.close()
-    save_probe_article(db_path, crawled_archive.site_url)
+    server = serve(history.day0, host="127.0.0.1", port=0)
+    try:
+        for site in (history.day0, history.later):
+            show(server, site)
+            result = run_crawl(
+                "grandfleet", server.url, db_path, settings=LOCAL_SITE_SETTINGS, timeout=120
+            )
+            assert result.returncode == 0, result.stderr[-3000:]
+        site_url = server.url
+    finally:
+        server.shutdown()
+    save_probe_article(db_path, site_url)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [str(DATASETTE), "serve", str(db_path), "--host", "127.0.0.1", "--port", str(port)]
@@ -133,11 +186,17 @@ DOM_THREAD = """() => [...document.querySelectorAll('.thread article.comment')].
 })"""
 
 
+def latest(history: ChangedSite, post_id: int) -> list:
+    """The thread as the archive knows it: every comment ever seen, in its last version."""
+    now = {c.comment_id: c for c in history.later.article_by_id(post_id).comments}
+    return [now.get(c.comment_id, c) for c in history.day0.article_by_id(post_id).comments]
+
+
 @pytest.mark.parametrize("post_id", [SEED_POST_ID, LONG_POST_ID])
-def test_article_page_nests_the_thread_as_the_site(archive_url, page, sample_site, post_id):
+def test_article_page_nests_the_thread_as_the_site(archive_url, page, history, post_id):
     page.goto(f"{archive_url}/archive/articles/{post_id}")
     cards = page.evaluate(DOM_THREAD)
-    truth = sample_site.article_by_id(post_id).comments
+    truth = latest(history, post_id)
     assert [(c["id"], c["parent"], c["depth"]) for c in cards] == [
         (c.comment_id, c.parent_id, c.depth) for c in truth
     ]
@@ -146,11 +205,38 @@ def test_article_page_nests_the_thread_as_the_site(archive_url, page, sample_sit
     ]
     # The text a reader sees, paragraph breaks aside.
     assert ["".join(c["text"].split()) for c in cards] == ["".join(c.text.split()) for c in truth]
-    article = sample_site.article_by_id(post_id)
+    article = history.later.article_by_id(post_id)
     assert page.locator(".archive-article > h2").first.inner_text() == article.title
-    previous = sample_site.article_by_path(article.previous_path)
+    previous = history.later.article_by_path(article.previous_path)
     assert page.locator(".article-prev a").inner_text() == previous.title
     assert page.errors == []
+
+
+def test_removed_and_edited_comments_are_marked(archive_url, page, history):
+    page.goto(f"{archive_url}/archive/articles/{SEED_POST_ID}")
+    removed = page.eval_on_selector_all(
+        ".comment:has(> .comment-meta .mark-removed)",
+        "cards => cards.map(c => Number(c.dataset.commentId))",
+    )
+    edited = page.eval_on_selector_all(
+        ".comment:has(> .comment-meta .mark-edited)",
+        "cards => cards.map(c => Number(c.dataset.commentId))",
+    )
+    assert (removed, edited) == ([history.removed], [history.edited])
+    # The mark leads to the comment's own page, with its text history.
+    page.click(f"#comment-{history.edited} > .comment-meta .mark-edited")
+    page.wait_for_url(f"**/archive/comments/{history.edited}#revisions")
+    revisions = page.locator(".revisions > li.revision")
+    assert revisions.count() == 2
+    day0 = next(c for c in history.day0.all_comments() if c.comment_id == history.edited)
+    now = next(c for c in history.later.all_comments() if c.comment_id == history.edited)
+    texts = [
+        "".join(revisions.nth(i).locator(".comment-body").inner_text().split()) for i in (0, 1)
+    ]
+    assert texts == ["".join(day0.text.split()), "".join(now.text.split())]
+    assert "body_text" in revisions.nth(1).inner_text()  # what changed
+    page.goto(f"{archive_url}/archive/comments/{history.removed}")
+    assert "Removed from the page" in page.locator(".archive-comment").inner_text()
 
 
 def test_long_thread_starts_with_replies_folded(archive_url, page):
@@ -190,9 +276,10 @@ def test_script_payloads_never_run(archive_url, page):
     assert page.errors == []
 
 
-def test_search_box_finds_a_two_character_word(archive_url, page, sample_site):
+def test_search_box_finds_a_two_character_word(archive_url, page, history):
     word = "中国"
-    expected = sorted(c.comment_id for c in sample_site.all_comments() if word in c.text)
+    everything = [c for a in history.day0.articles for c in latest(history, a.post_id)]
+    expected = sorted(c.comment_id for c in everything if word in c.text)
     assert 0 < len(expected) < 100  # one page of results
     page.goto(archive_url + "/")
     page.fill(".archive-search input[name=_search]", word)
@@ -204,7 +291,8 @@ def test_search_box_finds_a_two_character_word(archive_url, page, sample_site):
     assert sorted(ids) == expected
 
 
-def test_landing_page_says_what_the_archive_holds(archive_url, page, sample_site):
+def test_landing_page_says_what_the_archive_holds(archive_url, page, history):
+    sample_site = history.day0
     page.goto(archive_url + "/")
     holds = page.locator(".archive-holds").inner_text()
     articles = len(sample_site.articles) + 1  # and the probe article
@@ -212,36 +300,46 @@ def test_landing_page_says_what_the_archive_holds(archive_url, page, sample_site
     assert f"holds {articles} articles and {comments} comments from grandfleet" in holds
     first = min(a.published for a in sample_site.articles).date().isoformat()
     assert f"Articles published {first} to 2023-10-01" in holds
+    assert "Last crawl (#2)" in page.locator(".archive-last-crawl").inner_text()
     assert "finished" in page.locator(".archive-last-crawl").inner_text()
     most = max(sample_site.articles, key=lambda a: len(a.comments))
     assert page.locator(".archive-start a").filter(has_text=most.title).count() == 1
 
 
-# Pixels of a chart's canvas in vega's default mark colour (#4c78a8 and its tints).
-MARK_PIXELS = """canvas => {
-    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-    let marks = 0;
-    for (let i = 0; i < data.length; i += 4)
-        if (data[i + 3] > 0 && data[i + 2] > data[i] + 50) marks++;
-    return marks;
-}"""
+# Vega's drawn marks in its SVG: bars, lines, points, areas (axes and grid are rules/text).
+MARKS = "svg => svg.querySelectorAll('.mark-rect path, .mark-line path, .mark-symbol path, .mark-area path').length"
+
+
+def assert_chart_has_marks(scope, chart: str) -> None:
+    drawn = scope.locator(f"#chart-{chart} svg.marks")
+    drawn.wait_for(timeout=10_000)
+    deadline = time.monotonic() + 5
+    while drawn.evaluate(MARKS) == 0 and time.monotonic() < deadline:
+        drawn.page.wait_for_timeout(100)  # vega draws once the chart's data has arrived
+    assert drawn.evaluate(MARKS) > 0, chart
 
 
 @pytest.mark.parametrize(
     "dashboard, charts",
     [
-        ("archive", ["comments-per-day"]),
+        ("archive", ["comments-per-day", "removed-per-week"]),
         (f"article?article_id={SEED_POST_ID}", ["comments-by-hour", "thread-growth"]),
     ],
 )
 def test_charts_render_with_marks(archive_url, page, dashboard, charts):
     page.goto(f"{archive_url}/-/dashboards/{dashboard}")
     for chart in charts:
-        canvas = page.locator(f"#chart-{chart} canvas, #chart-{chart} svg").first
-        canvas.wait_for(timeout=10_000)
-        page.wait_for_timeout(200)  # vega draws after the data arrives
-        if canvas.evaluate("el => el.tagName") == "CANVAS":
-            assert canvas.evaluate(MARK_PIXELS) > 20, chart
-        else:
-            assert canvas.locator("path, rect").count() > 0, chart
+        assert_chart_has_marks(page, chart)
     assert page.errors == []
+
+
+def test_comment_page_draws_its_vote_series(archive_url, page, history):
+    page.goto(f"{archive_url}/archive/comments/{history.voted}")
+    # A single chart page names its container after the dashboard.
+    assert_chart_has_marks(page.frame_locator("iframe.archive-chart"), "comment")
+    rows = page.evaluate(
+        "async url => (await (await fetch(url)).json())",
+        f"{archive_url}/archive/vote_history.json?_shape=array&comment_id={history.voted}",
+    )
+    day0 = next(c for c in history.day0.all_comments() if c.comment_id == history.voted)
+    assert [row["votes"] for row in rows] == [day0.votes, day0.votes + 5]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 import nh3
@@ -63,7 +64,7 @@ class ThreadComment:
         if self.row.get("body_html"):
             return safe_html(self.row["body_html"])
         text = self.row.get("body_text") or ""
-        paragraphs = [nh3.clean_text(p).replace("\n", "<br>") for p in text.split("\n\n")]
+        paragraphs = [escape(p).replace("\n", "<br>") for p in text.split("\n\n")]
         return "".join(f"<p>{p}</p>" for p in paragraphs if p)
 
     def count(self) -> int:

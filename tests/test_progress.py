@@ -7,8 +7,10 @@ in its log against the sample site itself.
 
 from __future__ import annotations
 
+import io
 import re
 
+from archiver.demo import show_progress
 from archiver.progress import Progress, eta_seconds, format_duration, progress_line, summary_line
 from archiver.runner import LOCAL_SITE_SETTINGS, run_crawl
 
@@ -94,3 +96,38 @@ def test_summary_names_every_count():
     assert line.startswith("summary (shutdown, 2 h 02 min, 9 pages): 0 new articles, ")
     assert "3 removed comments" in line
     assert format_duration(59.6) == "1 min 00 s"
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def fake_crawl(total: int):
+    """A crawl that fetches one more article at every poll, then finishes."""
+    fetched = iter(range(1, total + 1))
+    count = [0]
+
+    def step() -> int:
+        count[0] = next(fetched, total)
+        return count[0]
+
+    return (lambda: count[0] >= total), step
+
+
+def test_demo_progress_is_plain_lines_off_a_terminal():
+    finished, fetched = fake_crawl(5)
+    stream = io.StringIO()
+    show_progress(finished, fetched, total=5, stream=stream, poll=0.001, line_every=0.0)
+    lines = stream.getvalue().splitlines()
+    assert lines[-1] == "crawling: 5/5 articles fetched"
+    assert all(re.fullmatch(r"crawling: \d/5 articles fetched", line) for line in lines)
+    assert "\r" not in stream.getvalue()
+
+
+def test_demo_progress_is_a_bar_on_a_terminal():
+    finished, fetched = fake_crawl(5)
+    stream = Terminal()
+    show_progress(finished, fetched, total=5, stream=stream, poll=0.001)
+    assert "\r" in stream.getvalue()
+    assert "5/5" in stream.getvalue().split("\r")[-1]

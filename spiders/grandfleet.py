@@ -14,6 +14,11 @@ Usage::
 
     scrapy crawl grandfleet                                   # https://grandfleet.info/
     scrapy crawl grandfleet -a start_url=http://127.0.0.1:8000/ -a limit=10
+    scrapy crawl grandfleet -a full=1                         # every article, due or not
+
+The archive is the frontier: every article already archived in ``ARCHIVE_DB`` is
+scheduled too, so an article that vanished from listings and sitemaps is still visited
+(and its 404/410 or 301 seen).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.spiders import SitemapSpider
 from twisted.python.failure import Failure
 
+from archiver.crawling.frontier import archived_article_urls
 from archiver.items import Anomaly, Article, ArticleGone
 from archiver.parsing import (
     canonicalize_url,
@@ -57,7 +63,13 @@ class GrandfleetSpider(SitemapSpider):
     sitemap_follow = [r"posts?-post", r"post-sitemap"]
     sitemap_rules = [("", "parse_article")]
 
-    def __init__(self, start_url: str | None = None, limit: str | int | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        start_url: str | None = None,
+        limit: str | int | None = None,
+        full: str | bool | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
         self.profile: SiteProfile = get_profile(self.profile_name)
         self.start_url = canonicalize_url(start_url or self.default_start_url)
@@ -70,6 +82,7 @@ class GrandfleetSpider(SitemapSpider):
         self.limit = int(limit) if limit not in (None, "") else None
         if self.limit is not None and self.limit < 1:
             raise UsageError(f"limit must be a positive number of articles, got {limit!r}")
+        self.full = _flag("full", full)
         self.scheduled_articles: set[str] = set()
 
     # -- what to fetch ------------------------------------------------------------------
@@ -80,6 +93,20 @@ class GrandfleetSpider(SitemapSpider):
         # WordPress core's sitemap, in case robots.txt does not name it.
         yield Request(urljoin(self.start_url, "/wp-sitemap.xml"), callback=self._parse_sitemap)
         yield Request(self.start_url, callback=self.parse_listing)
+        for request in self.archived_article_requests():
+            yield request
+
+    def archived_article_requests(self) -> Iterable[Request]:
+        """Every article the archive holds, on this site: the archive is the frontier."""
+        db_path = self.settings.get("ARCHIVE_DB")
+        if not db_path:
+            return
+        urls = archived_article_urls(db_path)
+        self.crawler.stats.set_value("archiver/articles/archived", len(urls))
+        for url in urls:
+            request = self.article_request(url)
+            if request is not None:
+                yield request
 
     def on_site(self, url: str) -> bool:
         """Only the crawled site's own host and port: never another host or port."""
@@ -253,6 +280,18 @@ def _failure_reason(failure: Failure) -> str:
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
     return f"{failure.type.__name__}: {failure.getErrorMessage()}"
+
+
+def _flag(name: str, value: str | bool | None) -> bool:
+    """A yes/no spider argument: ``-a full=1`` (also true/yes/on; 0/false/no/off/empty)."""
+    if isinstance(value, bool):
+        return value
+    text = (value or "").strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    raise UsageError(f"{name} must be 1 or 0 (yes or no), got {value!r}")
 
 
 def _now_iso() -> str:

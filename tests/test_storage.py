@@ -257,6 +257,12 @@ def table_counts(db) -> dict[str, int]:
         "anomalies",
         "articles_fts_docsize",
         "comments_fts_docsize",
+        "comment_revisions",
+        "vote_counts",
+        "comment_removals",
+        "article_revisions",
+        "article_urls",
+        "pingbacks",
     ]
     return {t: db.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
 

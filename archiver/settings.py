@@ -55,3 +55,8 @@ ARCHIVE_DB = "data/archive.db"
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+
+# A progress line every ARCHIVE_PROGRESS_INTERVAL seconds (0 = off) and a closing summary
+# of what changed (archiver/progress.py).
+EXTENSIONS = {"archiver.progress.CrawlProgress": 500}
+ARCHIVE_PROGRESS_INTERVAL = 30

@@ -30,6 +30,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from sqlite_utils import Database
 
+from archiver.crawling.signals import article_saved
 from archiver.items import Anomaly, Article
 from archiver.storage import (
     SaveResult,
@@ -105,6 +106,7 @@ class ArchivePipeline:
         stats.inc_value("archiver/articles/updated", int(result.article_updated))
         stats.inc_value("archiver/comments/new", result.comments_new)
         stats.inc_value("archiver/comments/updated", result.comments_updated)
+        self.crawler.signals.send_catch_log(article_saved, article=item, result=result)
         return item
 
     async def _save(self, article: Article) -> SaveResult:

@@ -101,7 +101,8 @@ def test_version_1_archive_is_migrated_and_reindexed(tmp_path):
 
     db = open_archive(path)
     assert db.conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
-    assert [r[0] for r in db.conn.execute("SELECT version FROM schema_migrations")] == [1, 2]
+    versions = [r[0] for r in db.conn.execute("SELECT version FROM schema_migrations")]
+    assert versions == [m.version for m in MIGRATIONS]
     assert f"tokenize='{FTS_TOKENIZE}'" in fts_definition(db.conn, "comments_fts")
     assert f"tokenize='{FTS_TOKENIZE}'" in fts_definition(db.conn, "articles_fts")
     assert db["comments"].count == 8

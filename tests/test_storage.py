@@ -656,7 +656,9 @@ def test_runs(db):
         errors=0,
         stats={"finish_time": datetime(2022, 2, 1, 2, 5), "item_scraped_count": 1},
     )
-    assert rows(db, "SELECT * FROM crawl_runs") == [
+    columns = "id, spider, started_at, finished_at, status, pages, articles_new,"
+    columns += " articles_updated, comments_new, comments_updated, errors, stats_json"
+    assert rows(db, f"SELECT {columns} FROM crawl_runs") == [
         (
             run_id,
             "grandfleet",

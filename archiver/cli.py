@@ -170,6 +170,63 @@ def search(db_path: str, query: str, limit: int, table: str, as_json: bool) -> N
 
 @cli.command()
 @click.argument("db_path", metavar="DB")
+@click.argument("article")
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    metavar="TIME",
+    help="ISO 8601 date or time (Tokyo if no offset). Default: now.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per comment.")
+def thread(db_path: str, article: str, as_of: str | None, as_json: bool) -> None:
+    """Print an article's comment thread as the archive knew it at a time.
+
+    ARTICLE is the post id or the article's URL (a former URL works too). Replies are
+    indented under their parent; each comment shows its author, date and vote count as
+    of TIME, and [edited] / [deleted] when it had been edited or removed by then.
+    Comments first seen after TIME are not shown.
+
+    Examples:
+
+        archiver thread data/archive.db 23456
+
+        archiver thread data/archive.db https://grandfleet.info/russia-related/x/ --as-of 2022-02-01T09:00
+    """
+    from dataclasses import asdict
+
+    from archiver.threads import (
+        UnknownArticleError,
+        find_article,
+        format_thread,
+        normalize_time,
+        thread_as_of,
+    )
+
+    try:
+        at = normalize_time(as_of) if as_of else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--as-of") from None
+    db = _open_existing(db_path)
+    try:
+        article_id, title = find_article(db.conn, article)
+        comments = thread_as_of(db.conn, article_id, at)
+    except UnknownArticleError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        db.close()
+    if as_json:
+        for comment in comments:
+            click.echo(json.dumps(asdict(comment), ensure_ascii=False))
+    else:
+        click.echo(f"{title or ''} (post {article_id}) as of {at or 'now'}\n")
+        click.echo(format_thread(comments))
+    deleted = sum(c.deleted for c in comments)
+    click.echo(f"{len(comments)} comment(s), {deleted} deleted", err=True)
+
+
+@cli.command()
+@click.argument("db_path", metavar="DB")
 @click.option("--port", default=8001, show_default=True, help="Port (0 picks a free one).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 def serve(db_path: str, port: int, host: str) -> None:

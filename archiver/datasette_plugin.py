@@ -31,9 +31,26 @@ _TEMPLATE_DATABASE = "archive"
 
 @cache
 def archive_metadata() -> dict[str, Any]:
-    """The shipped metadata.yml, parsed (cached: Datasette asks for metadata often)."""
+    """The shipped metadata.yml, parsed (cached: Datasette asks for metadata often).
+
+    The ``thread_as_of`` canned query is added from :mod:`archiver.threads`, so that
+    Datasette and ``archiver thread`` run the very same SQL.
+    """
+    from archiver.threads import THREAD_AS_OF_SQL
+
     with METADATA_PATH.open(encoding="utf-8") as file:
-        return yaml.safe_load(file)
+        metadata = yaml.safe_load(file)
+    queries = metadata["databases"][_TEMPLATE_DATABASE].setdefault("queries", {})
+    queries["thread_as_of"] = {
+        "title": "A thread as it was",
+        "description": (
+            "The comment thread of one article (post id) as the archive knew it at a time"
+            " (ISO 8601, e.g. 2022-02-03T12:00:00+09:00; empty for now): the text and votes"
+            " of each comment then, replies indented, edited and deleted marked."
+        ),
+        "sql": THREAD_AS_OF_SQL.strip(),
+    }
+    return metadata
 
 
 def ja_fts_query(text: str | None) -> str:

@@ -47,7 +47,7 @@ from archiver.crawling.items import ArticleNotModified
 from archiver.crawling.manners import describe_meta
 from archiver.crawling.revisit import parse_time
 from archiver.crawling.startup import EXIT_USAGE, RunSetup, RunSetupError, abort, prepare_run
-from archiver.items import Anomaly, Article
+from archiver.items import Anomaly, Article, ArticleGone
 from archiver.parsing import (
     canonicalize_url,
     comment_page_of,
@@ -359,7 +359,8 @@ class GrandfleetSpider(SitemapSpider):
             return
         page = parse_article_page(response, self.profile)
         page.fetched_at = _now_iso()
-        self._check_whole(page, response)
+        page.thread_complete = True  # until one of its comment pages fails
+        self._check_whole(page, response)  # a partial page is not whole
         self.fetch_notes[canonicalize_url(response.url)] = (
             _header(response, "ETag"),
             _header(response, "Last-Modified"),
@@ -375,9 +376,11 @@ class GrandfleetSpider(SitemapSpider):
     ) -> Iterable[Any]:
         if isinstance(response, TextResponse):
             page = parse_article_page(response, self.profile)
+            page.thread_complete = True
+            self._check_whole(page, response)
             pages.append(page)
-            if self._check_whole(page, response):
-                pages[0].thread_complete = False
+        else:  # not HTML: its comments are unknown, so the thread is not whole
+            pages[0].thread_complete = False
         yield from self._continue_thread(pages, fetched)
 
     def _check_whole(self, page: Article, response: Response) -> bool:
@@ -399,7 +402,7 @@ class GrandfleetSpider(SitemapSpider):
         """A missing comment page must not lose the rest of the thread: record and go on."""
         request = failure.request
         pages: list[Article] = request.cb_kwargs["pages"]
-        pages[0].thread_complete = False  # a missing page: no removal may be inferred
+        pages[0].thread_complete = False  # absence from this thread proves nothing now
         pages[0].anomalies.append(
             Anomaly(
                 field="article.comment_page",
@@ -411,8 +414,20 @@ class GrandfleetSpider(SitemapSpider):
         self.crawler.stats.inc_value("archiver/comment_pages/failed")
         yield from self._continue_thread(pages, request.cb_kwargs["fetched"])
 
-    def article_failed(self, failure: Failure) -> Iterable[Anomaly]:
-        """An article page that could not be fetched goes on record in the archive."""
+    def article_failed(self, failure: Failure) -> Iterable[Anomaly | ArticleGone]:
+        """An article page that could not be fetched goes on record in the archive.
+
+        404 and 410 are the site's answer that the article is gone (the pipeline marks an
+        archived one gone, and records any other as an anomaly); other failures are
+        anomalies.
+        """
+        if failure.check(HttpError) and failure.value.response.status in (404, 410):
+            yield ArticleGone(
+                url=failure.request.url,
+                status=failure.value.response.status,
+                fetched_at=_now_iso(),
+            )
+            return
         self.crawler.stats.inc_value("archiver/articles/failed")
         url, reason = failure.request.url, _failure_reason(failure)
         logger.warning("article could not be fetched: %s (%s)", url, reason)
@@ -457,9 +472,9 @@ class GrandfleetSpider(SitemapSpider):
                 return
         article = merge_comment_pages(pages)
         article.fetched_at = pages[0].fetched_at
+        article.thread_complete = all(page.thread_complete for page in pages)
         shown = article.comment_count_shown
-        if not getattr(pages[0], "thread_complete", True):
-            article.thread_complete = False  # its anomaly says why
+        if not article.thread_complete:
             self.fetch_notes.pop(article.url, None)  # no validators for a broken capture
         elif shown is not None and len(article.comments) < shown:
             article.thread_complete = False

@@ -113,6 +113,24 @@ def test_article_thread_canned_query(server):
         ] == expected
 
 
+def test_thread_as_of_canned_query(server):
+    """The thread as it was, in Datasette: nested in thread order, votes as of the time."""
+    rows = get(server, "/archive/thread_as_of.json", _shape="array", article_id=SEED_POST_ID, at="")
+    assert [
+        (r["comment_id"], r["depth"], r["author"], r["votes"], r["edited"], r["deleted"])
+        for r in rows
+    ] == [(c[0], c[2], c[3], c[4], 0, 0) for c in SEED_COMMENTS]
+    assert [r["thread"] for r in rows][:3] == ["tofu", "Mob", "　ダヴー"]
+    before = get(
+        server,
+        "/archive/thread_as_of.json",
+        _shape="array",
+        article_id=SEED_POST_ID,
+        at="2000-01-01",
+    )
+    assert before == []
+
+
 def test_other_canned_queries(server):
     voted = get(server, "/archive/most_voted_comments.json", _shape="array")
     assert [(r["votes"], r["author"]) for r in voted[:3]] == [
@@ -172,4 +190,5 @@ def test_views_and_metadata(server):
         "most_voted_comments",
         "related_graph",
         "search_all",
+        "thread_as_of",
     }

@@ -127,22 +127,6 @@ def load_frontier(path: str | Path, policy: RevisitPolicy) -> Frontier:
     return frontier
 
 
-def archived_article_urls(path: str | Path) -> list[str]:
-    """Canonical URLs of every archived article, least recently crawled first."""
-    conn = connect_read_only(path)
-    if conn is None:
-        return []
-    try:
-        rows = conn.execute(
-            "SELECT url FROM articles WHERE status = 'archived' ORDER BY last_crawled_at, id"
-        ).fetchall()
-    except sqlite3.DatabaseError:
-        return []  # not an archive (yet): nothing to revisit
-    finally:
-        conn.close()
-    return [row["url"] for row in rows]
-
-
 # -- writes (the frontier pipeline's writer thread) ------------------------------------
 
 
@@ -152,7 +136,7 @@ class Visit:
 
     url: str
     visited_at: datetime
-    outcome: str  # 'new', 'changed', 'unchanged' or 'not_modified'
+    outcome: str  # 'new', 'changed', 'unchanged', 'not_modified' or 'gone'
     changes: dict[str, Any] = field(default_factory=dict)
     thread_complete: bool = True
     etag: str | None = None
@@ -267,12 +251,22 @@ def set_run_counts(
         )
 
 
-#: crawl_runs columns a killed run gets from its visits, and the visit counts they sum.
+def _changed(name: str) -> str:
+    return f"sum(coalesce(json_extract(changes_json, '$.{name}'), 0))"
+
+
+#: crawl_runs columns a killed run gets from its recorded visits (SaveResult counts).
 _KILLED_RUN_COUNTS = {
     "articles_new": "sum(outcome = 'new')",
-    "articles_updated": "sum(coalesce(json_extract(changes_json, '$.article_updated'), 0))",
-    "comments_new": "sum(coalesce(json_extract(changes_json, '$.comments_new'), 0))",
-    "comments_updated": "sum(coalesce(json_extract(changes_json, '$.comments_updated'), 0))",
+    "articles_updated": _changed("article_updated"),
+    "articles_edited": _changed("article_edited"),
+    "articles_gone": "sum(outcome = 'gone')",
+    "comments_new": _changed("comments_new"),
+    "comments_updated": _changed("comments_updated"),
+    "comments_edited": _changed("comments_edited"),
+    "comments_deleted": _changed("comments_deleted"),
+    "comments_restored": _changed("comments_restored"),
+    "votes_changed": _changed("votes_changed"),
     "articles_not_modified": "sum(outcome = 'not_modified')",
 }
 

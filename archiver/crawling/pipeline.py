@@ -35,7 +35,7 @@ from archiver.crawling.frontier import (
 from archiver.crawling.items import ArticleNotModified
 from archiver.crawling.revisit import RevisitPolicy
 from archiver.crawling.signals import article_saved
-from archiver.items import Article
+from archiver.items import Article, ArticleGone
 from archiver.storage import open_archive
 
 logger = logging.getLogger(__name__)
@@ -108,9 +108,9 @@ class FrontierPipeline:
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleNotModified):
-            self._submit(
-                Visit(item.url, self._visit_time(item.fetched_at), "not_modified"),
-            )
+            self._submit(Visit(item.url, self._visit_time(item.fetched_at), "not_modified"))
+        elif isinstance(item, ArticleGone):  # still visited, ever more rarely (backoff)
+            self._submit(Visit(item.url, self._visit_time(item.fetched_at), "gone"))
         return item
 
     def _submit(self, visit: Visit) -> None:

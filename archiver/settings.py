@@ -39,12 +39,6 @@ DOWNLOAD_TIMEOUT = 60
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
-# Every HTTP exchange kept as WARC/1.1 next to the downloader (archiver.capture): before
-# retry, redirect and decompression see it. ARCHIVE_WARC_ENABLED=False turns it off.
-DOWNLOADER_MIDDLEWARES = {
-    "archiver.capture.middleware.WarcCaptureMiddleware": 950,
-}
-
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 300,
     "pipelines.storage.ArchivePipeline": 800,
@@ -55,10 +49,13 @@ ITEM_PIPELINES = {
 # Manners and completeness (archiver.crawling.manners): never another host or port
 # (before RobotsTxtMiddleware at 100, so not even its robots.txt); Crawl-delay and
 # Retry-After (response side before RetryMiddleware at 550); partial responses retried.
+# Every HTTP exchange is kept as WARC/1.1 next to the downloader (archiver.capture):
+# before retry, redirect and decompression see it. ARCHIVE_WARC_ENABLED=False turns it off.
 DOWNLOADER_MIDDLEWARES = {
     "archiver.crawling.manners.SameSiteMiddleware": 50,
     "archiver.crawling.manners.PolitenessMiddleware": 560,
     "archiver.crawling.manners.PartialResponseMiddleware": 570,
+    "archiver.capture.middleware.WarcCaptureMiddleware": 950,
 }
 # A truncated body reaches the crawl flagged "partial" (retried, then recorded) instead
 # of failing as a network error.

@@ -33,6 +33,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from sqlite_utils import Database
 
+from archiver.crawling.signals import article_saved
 from archiver.items import Anomaly, Article, ArticleGone
 from archiver.storage import (
     RUN_COUNTS,
@@ -113,6 +114,7 @@ class ArchivePipeline:
             return item
         for key, value in _STATS_OF_RESULT.items():
             stats.inc_value(key, int(getattr(result, value)))
+        self.crawler.signals.send_catch_log(article_saved, article=item, result=result)
         return item
 
     async def _article_gone(self, gone: ArticleGone) -> None:

@@ -42,7 +42,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.spiders import SitemapSpider
 from twisted.python.failure import Failure
 
-from archiver.crawling.discovery import parse_comment_feed
+from archiver.crawling.discovery import listing_comment_counts, parse_comment_feed
 from archiver.crawling.items import ArticleNotModified
 from archiver.crawling.manners import describe_meta
 from archiver.crawling.revisit import parse_time
@@ -291,7 +291,7 @@ class GrandfleetSpider(SitemapSpider):
         if not isinstance(response, TextResponse):
             return
         listing = parse_listing_page(response, self.profile)
-        counts: dict[str, int] = getattr(listing, "comment_counts", None) or {}
+        counts = listing_comment_counts(response, self.profile.listing_links)
         fresh = False  # does this page hold an article that is new, due or signaled?
         for url in listing.article_urls:
             signaled = self._count_differs(url, counts.get(url))

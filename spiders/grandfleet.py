@@ -44,7 +44,7 @@ from twisted.python.failure import Failure
 
 from archiver.crawling.discovery import listing_comment_counts, parse_comment_feed
 from archiver.crawling.items import ArticleNotModified
-from archiver.crawling.manners import describe_meta
+from archiver.crawling.manners import describe_meta, is_incomplete
 from archiver.crawling.revisit import parse_time
 from archiver.crawling.startup import EXIT_USAGE, RunSetup, RunSetupError, abort, prepare_run
 from archiver.items import Anomaly, Article, ArticleGone
@@ -332,7 +332,7 @@ class GrandfleetSpider(SitemapSpider):
 
     def discovery_failed(self, failure: Failure) -> Iterable[Anomaly]:
         """robots.txt, a sitemap, the comment feed or a listing page could not be read."""
-        url, reason = failure.request.url, _failure_reason(failure)
+        url, reason = _first_url(failure.request), _failure_reason(failure)
         absent = failure.check(HttpError) and failure.value.response.status in (404, 410)
         if absent and failure.request.meta.get("archiver_optional"):
             self.crawler.stats.inc_value("archiver/discovery/absent")
@@ -384,8 +384,8 @@ class GrandfleetSpider(SitemapSpider):
         yield from self._continue_thread(pages, fetched)
 
     def _check_whole(self, page: Article, response: Response) -> bool:
-        """A response still ``partial`` after retries: an anomaly, the thread not whole."""
-        if "partial" not in response.flags:
+        """A response still incomplete after retries: an anomaly, the thread not whole."""
+        if not is_incomplete(response):
             return False
         page.thread_complete = False
         page.anomalies.append(
@@ -429,7 +429,7 @@ class GrandfleetSpider(SitemapSpider):
             )
             return
         self.crawler.stats.inc_value("archiver/articles/failed")
-        url, reason = failure.request.url, _failure_reason(failure)
+        url, reason = _first_url(failure.request), _failure_reason(failure)
         logger.warning("article could not be fetched: %s (%s)", url, reason)
         yield Anomaly(
             field="article",
@@ -474,8 +474,10 @@ class GrandfleetSpider(SitemapSpider):
         article.fetched_at = pages[0].fetched_at
         article.thread_complete = all(page.thread_complete for page in pages)
         shown = article.comment_count_shown
-        if not article.thread_complete:
-            self.fetch_notes.pop(article.url, None)  # no validators for a broken capture
+        if not article.thread_complete or len(pages) > 1:
+            # Validators only for a whole thread on one page: a 304 of the article URL
+            # says nothing about its other comment pages, nor about a broken capture.
+            self.fetch_notes.pop(article.url, None)
         elif shown is not None and len(article.comments) < shown:
             article.thread_complete = False
             self.crawler.stats.inc_value("archiver/threads/short")
@@ -508,6 +510,11 @@ def _failure_reason(failure: Failure) -> str:
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
     return f"{failure.type.__name__}: {failure.getErrorMessage()}"
+
+
+def _first_url(request: Request) -> str:
+    """The URL the spider asked for, before any redirect."""
+    return (request.meta.get("redirect_urls") or [request.url])[0]
 
 
 def _header(response: Response, name: str) -> str | None:

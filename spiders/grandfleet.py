@@ -292,17 +292,18 @@ class GrandfleetSpider(SitemapSpider):
             return
         listing = parse_listing_page(response, self.profile)
         counts = listing_comment_counts(response, self.profile.listing_links)
-        fresh = False  # does this page hold an article that is new, due or signaled?
+        reached_known = False  # an archived article that is not due and shows no change
         for url in listing.article_urls:
             signaled = self._count_differs(url, counts.get(url))
-            fresh = fresh or signaled or self.wanted(canonicalize_url(url))
+            reached_known = reached_known or not (signaled or self.wanted(canonicalize_url(url)))
             request = self.article_request(url, signaled=signaled)
             if request is not None:
                 yield request
         below_limit = self.limit is None or len(self.scheduled_articles) < self.limit
-        # Newest first: once a whole page is archived and not due, older pages hold
-        # nothing the archive lacks (due articles come from the archive itself).
-        if not (fresh or self.full):
+        # Newest first: past the first article the archive knows and need not fetch,
+        # older pages offer nothing the sitemap, the archive and the links between
+        # articles do not (after a killed run too); full=1 pages to the end.
+        if reached_known and not self.full:
             self.crawler.stats.inc_value("archiver/listings/stopped_early")
             return
         if listing.next_page_url and self.on_site(listing.next_page_url) and below_limit:
@@ -468,6 +469,7 @@ class GrandfleetSpider(SitemapSpider):
                     errback=self.comment_page_failed,
                     cb_kwargs={"pages": pages, "fetched": fetched},
                     dont_filter=True,
+                    priority=PRIORITY_COMMENT_PAGE,  # finish threads in hand first
                 )
                 return
         article = merge_comment_pages(pages)

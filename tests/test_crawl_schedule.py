@@ -72,9 +72,6 @@ def test_runs_fetch_only_what_is_new_due_or_signaled(tmp_path):
                 expected = {c.comment_id for c in article.comments}
                 assert threads.get(article.post_id, set()) == expected, article.path
 
-        # full=1 fetches every article, whatever the policy says.
-        full = crawl(server, db_path, day1, full="1")
-        assert article_paths(day1, full) >= {a.path for a in day1.articles}
     finally:
         server.shutdown()
 

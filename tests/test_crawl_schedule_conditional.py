@@ -60,20 +60,3 @@ def test_a_304_is_recorded_as_seen_unchanged(tmp_path):
     assert {base + p: "not_modified" for p in single}.items() <= outcomes.items()
     assert {outcomes[base + p] for p in paged} == {"unchanged"}
     assert seen == [(later.isoformat(timespec="seconds"),)]  # the thread was seen again
-
-
-def test_no_conditional_request_without_validators(tmp_path):
-    site = load_site()
-    server = serve(site, validators=False)  # like many WordPress sites
-    db_path = tmp_path / "archive.db"
-    try:
-        crawl(server, db_path, site.now)
-        server.request_log.clear()
-        crawl(server, db_path, site.now + timedelta(days=2 * 365))
-    finally:
-        server.shutdown()
-    article_paths = {a.path for a in site.articles}
-    visits = [r for r in server.request_log if r.path in article_paths]
-    assert len(visits) == len(article_paths)
-    assert all(r.if_none_match is None and r.if_modified_since is None for r in visits)
-    assert {r.status for r in visits} == {200}

@@ -96,7 +96,7 @@ def test_a_crawl_keeps_its_manners_and_records_what_it_could_not_get(
 
 
 def test_robots_crawl_delay_is_the_minimum_gap_between_requests(site_server, tmp_path):
-    site_server.robots_extra = ["User-agent: *", "Crawl-delay: 0.5"]
+    site_server.robots_extra = ["User-agent: *", "Crawl-delay: 0.3"]
     result = run_crawl(
         "grandfleet",
         site_server.url,
@@ -108,5 +108,5 @@ def test_robots_crawl_delay_is_the_minimum_gap_between_requests(site_server, tmp
     times = [r.at for r in site_server.request_log]
     first_robots = next(i for i, r in enumerate(site_server.request_log) if r.path == "/robots.txt")
     gaps = [b - a for a, b in pairwise(times[first_robots + 1 :])]
-    assert len(gaps) >= 5
-    assert min(gaps) >= 0.45  # the server's clock; Scrapy's timer may fire a hair early
+    assert len(gaps) >= 4
+    assert min(gaps) >= 0.27  # the server's clock; Scrapy's timer may fire a hair early

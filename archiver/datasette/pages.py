@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from archiver.datasette.thread import FOLD_REPLIES_ABOVE, ThreadComment, build_thread, safe_html
+from archiver.datasette.thread import (
+    FOLD_REPLIES_ABOVE,
+    ThreadComment,
+    build_thread,
+    safe_html,
+    text_diff,
+)
 
 _COMMENT_COLUMNS = (
     "id, article_id, parent_id, depth, position, author, author_url, posted_raw, "
@@ -130,6 +136,11 @@ async def comment_page(db: Any, comment_id: int) -> CommentPage | None:
             revision = dict(row)
             revision["changed"] = _changed_fields(previous, revision)
             revision["body"] = ThreadComment(revision).body
+            revision["diff"] = (
+                text_diff(previous["body_text"], revision["body_text"])
+                if previous is not None and previous["body_text"] != revision["body_text"]
+                else None
+            )
             revisions.append(revision)
             previous = revision
     return CommentPage(

@@ -21,13 +21,13 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from archiver.items import Article, Comment
-from archiver.runner import LOCAL_SITE_SETTINGS, run_crawl
 from archiver.sample_site import SampleSite, load_site
 from archiver.sample_site.changes import SiteChanges, changes
 from archiver.sample_site.model import SampleComment
 from archiver.sample_site.server import serve
 from archiver.storage import open_archive, save_article
 from tests.servers import free_port, running_server
+from tests.test_progress import crawl_days
 
 DATASETTE = Path(sys.executable).with_name("datasette")
 CHROMIUM = "/usr/bin/chromium"
@@ -121,17 +121,7 @@ def archive_url(days, tmp_path_factory) -> Iterator[str]:
     db_path = tmp / "archive.db"
     server = serve(days.day0, host="127.0.0.1", port=0)
     try:
-        for site in (days.day0, days.day1):
-            server.show(site)
-            result = run_crawl(
-                "grandfleet",
-                server.url,
-                db_path,
-                settings=LOCAL_SITE_SETTINGS,
-                spider_args={"full": "1"},
-                timeout=120,
-            )
-            assert result.returncode == 0, result.stderr[-3000:]
+        crawl_days(server, [days.day0, days.day1], db_path)
         site_url = server.url
     finally:
         server.shutdown()

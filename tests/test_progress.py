@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 from archiver.demo import show_progress
 from archiver.progress import Progress, eta_seconds, format_duration, progress_line, summary_line
 from archiver.runner import LOCAL_SITE_SETTINGS, run_crawl
-from archiver.sample_site import load_site
+from archiver.sample_site import SampleSite, load_site
 from archiver.sample_site.changes import changes
+from archiver.sample_site.server import SampleSiteServer
 
 PROGRESS = re.compile(
     r"\[archiver\.progress\] INFO: progress: (?P<pages>\d+) pages, articles (?P<saved>\d+) saved,"
@@ -65,23 +67,30 @@ def summary_counts(log: str) -> dict[str, int]:
     }
 
 
-def test_summary_of_a_recrawl_says_what_changed(site_server, tmp_path):
-    """Day 0 then day 1 of the changing sample site: the second summary is the diff."""
-    day0, day1 = load_site(day=0), load_site(day=1)
-    truth = changes(day0, day1)
-    db_path = tmp_path / "a.db"
-    for site in (day0, day1):
-        site_server.show(site)
+def crawl_days(server: SampleSiteServer, sites: list[SampleSite], db_path: Path) -> list[str]:
+    """A real full crawl of each day's site, in order, into one archive; their logs."""
+    logs = []
+    for site in sites:
+        server.show(site)
         result = run_crawl(
             "grandfleet",
-            site_server.url,
+            server.url,
             db_path,
             settings=LOCAL_SITE_SETTINGS,
             spider_args={"full": "1"},
             timeout=120,
         )
         assert result.returncode == 0, result.stderr[-3000:]
-    parts = summary_counts(result.stderr)
+        logs.append(result.stderr)
+    return logs
+
+
+def test_summary_of_a_recrawl_says_what_changed(site_server, tmp_path):
+    """Day 0 then day 1 of the changing sample site: the second summary is the diff."""
+    day0, day1 = load_site(day=0), load_site(day=1)
+    truth = changes(day0, day1)
+    logs = crawl_days(site_server, [day0, day1], tmp_path / "a.db")
+    parts = summary_counts(logs[-1])
     assert parts["new articles"] == len(truth.new_articles)
     assert parts["articles gone"] == len(truth.gone)
     assert parts["new comments"] == len(truth.comments("new_comments"))

@@ -43,7 +43,7 @@ from sqlite_utils import Database
 from archiver.search import SEGMENTER_VERSION
 
 #: The schema version this code writes; ``PRAGMA user_version`` of an up-to-date archive.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 
 
 class NotAnArchiveError(Exception):
@@ -317,6 +317,48 @@ INSERT INTO article_urls (article_id, url, first_seen_at, last_seen_at)
 SELECT id, url, first_seen_at, last_crawled_at FROM articles WHERE status = 'archived';
 """
 
+# Migration 5 (crawl frontier, archiver.crawling): the archive remembers what each visit
+# found, when each article is due again, which validators each URL sent, and which
+# process runs a crawl (so a run killed with -9 can be closed by the next one).
+_FRONTIER_V5 = """
+CREATE TABLE article_schedule (
+    article_id INTEGER PRIMARY KEY
+        REFERENCES articles(id) ON UPDATE CASCADE ON DELETE CASCADE,
+    visits INTEGER NOT NULL DEFAULT 0,
+    changed_visits INTEGER NOT NULL DEFAULT 0,
+    unchanged_streak INTEGER NOT NULL DEFAULT 0,
+    last_visit_at TEXT,
+    last_changed_at TEXT,
+    next_visit_at TEXT,
+    last_run_id INTEGER REFERENCES crawl_runs(id)
+);
+CREATE INDEX idx_article_schedule_next_visit_at ON article_schedule(next_visit_at);
+CREATE TABLE article_visits (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER REFERENCES articles(id) ON UPDATE CASCADE ON DELETE CASCADE,
+    run_id INTEGER REFERENCES crawl_runs(id),
+    url TEXT NOT NULL,
+    visited_at TEXT NOT NULL,
+    outcome TEXT NOT NULL
+        CHECK (outcome IN ('new', 'changed', 'unchanged', 'not_modified', 'gone')),
+    thread_complete INTEGER,
+    changes_json TEXT
+);
+CREATE INDEX idx_article_visits_article_id ON article_visits(article_id);
+CREATE INDEX idx_article_visits_run_id ON article_visits(run_id);
+CREATE TABLE url_validators (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    fetched_at TEXT,
+    run_id INTEGER REFERENCES crawl_runs(id)
+);
+ALTER TABLE crawl_runs ADD COLUMN pid INTEGER;
+ALTER TABLE crawl_runs ADD COLUMN host TEXT;
+ALTER TABLE crawl_runs ADD COLUMN articles_due INTEGER;
+ALTER TABLE crawl_runs ADD COLUMN articles_not_modified INTEGER;
+"""
+
 # Views are derived data: dropped and recreated on every start so they always match
 # the code. Names are what researchers type; keep them stable.
 VIEWS: dict[str, str] = {
@@ -444,6 +486,7 @@ MIGRATIONS: list[Migration] = [
         "history: revisions, vote series, removals, gone and moved articles, captures",
         _script(_HISTORY_V3),
     ),
+    Migration(5, "crawl frontier: revisit schedule, visits, validators", _script(_FRONTIER_V5)),
 ]
 
 

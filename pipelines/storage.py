@@ -33,6 +33,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from sqlite_utils import Database
 
+from archiver.crawling.signals import article_saved
 from archiver.items import Anomaly, Article, ArticleGone
 from archiver.storage import (
     RUN_COUNTS,
@@ -87,6 +88,8 @@ class ArchivePipeline:
         spider = self.crawler.spider
         name = spider.name if spider is not None else "unknown"
         self.run_id = start_run(self.db, name, now_tokyo())
+        # The capture middleware indexes its WARC records under this run.
+        self.crawler.stats.set_value("archiver/run_id", self.run_id)
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archiver-sqlite")
         logger.info("archiving into %s (crawl run %s)", self.db_path, self.run_id)
 
@@ -111,6 +114,7 @@ class ArchivePipeline:
             return item
         for key, value in _STATS_OF_RESULT.items():
             stats.inc_value(key, int(getattr(result, value)))
+        self.crawler.signals.send_catch_log(article_saved, article=item, result=result)
         return item
 
     async def _article_gone(self, gone: ArticleGone) -> None:

@@ -38,7 +38,13 @@ def test_an_archived_article_gone_from_every_listing_is_still_visited(
     site_server.site = without_article(vanished.path)
     site_server._cache.clear()
     site_server.requests.clear()
-    second = run_crawl("grandfleet", site_server.url, db_path, settings=LOCAL_SITE_SETTINGS)
+    second = run_crawl(
+        "grandfleet",
+        site_server.url,
+        db_path,
+        settings=LOCAL_SITE_SETTINGS,
+        spider_args={"full": "1"},  # every archived article, due or not
+    )
     assert second.returncode == 0, second.stderr[-2000:]
     assert vanished.path in site_server.requests
     # Only the archive leads there now: a crawl of the same site into a new archive

@@ -34,7 +34,7 @@ import math
 import random
 import re
 from bisect import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -449,6 +449,7 @@ class Timeline:
             article = rng.choice(pool)
             at = today.moment()
             before = (article.title, article.modified)
+            self._freeze_links_to(article)
             stamp = f"{at.month}/{at.day}更新|"
             article.title = stamp + _UPDATE_PREFIX.sub("", article.title)
             article.body = [*article.body, BodyBlock("p", rng.choice(ARTICLE_NOTES))]
@@ -467,11 +468,13 @@ class Timeline:
         unpublish = today.day == 1 or (today.day > 3 and rng.random() < 0.2)
         move = today.day == 3 or (today.day > 3 and rng.random() < 0.2)
         if unpublish and (article := self._special_article(rng, today)):
+            self._freeze_links_to(article)
             self.site.articles.remove(article)
             self.site.gone[article.path] = 404
             self.unpublished[article.path] = article.post_id
             today.event(today.moment(), ARTICLE_GONE, article.post_id, after=404)
         if move and (article := self._special_article(rng, today)):
+            self._freeze_links_to(article)
             old = article.path
             article.slug = f"{article.slug}-{today.start:%m%d}"
             article.path = f"/{article.category_slug}/{article.slug}/"
@@ -487,6 +490,24 @@ class Timeline:
                 article.path if p == old else p for p in self.site.popular_paths
             ]
             today.event(at, ARTICLE_MOVED, article.post_id, before=old, after=article.path)
+
+    def _freeze_links_to(self, article: SampleArticle) -> None:
+        """Write the anchor text of inline 関連記事 links to ``article`` into the linking bodies.
+
+        Until now the renderer took it from the target's current title; post content is
+        literal HTML in WordPress, so a later retitle, move or unpublish of the target
+        must not change the text (or the href) of links already written in other posts.
+        """
+        for other in self.site.articles:
+            if any(
+                b.kind == "related" and b.url == article.path and not b.text for b in other.body
+            ):
+                other.body = [
+                    replace(b, text=article.title)
+                    if b.kind == "related" and b.url == article.path and not b.text
+                    else b
+                    for b in other.body
+                ]
 
     def _special_article(self, rng: random.Random, today: _Day) -> SampleArticle | None:
         """An article to unpublish or move: one with a thread, not the seed article, not

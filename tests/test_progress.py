@@ -19,9 +19,11 @@ from archiver.sample_site.changes import changes
 from archiver.sample_site.server import SampleSiteServer
 
 PROGRESS = re.compile(
-    r"\[archiver\.progress\] INFO: progress: (?P<pages>\d+) pages, articles (?P<saved>\d+) saved,"
+    r"\[archiver\.progress\] INFO: progress: (?P<pages>\d+) pages,"
+    r" articles (?P<saved>\d+)(?: saved|/(?P<due>\d+) done(?: \(\d+ not modified\))?),"
     r" comments (?P<new>\d+) new/(?P<edited>\d+) edited/(?P<removed>\d+) removed,"
-    r" (?P<pace>[\d.]+) pages/min, elapsed "
+    r" (?P<pace>[\d.]+) pages/min, elapsed [^,\n]+(?P<eta>, about .+ left)?$",
+    re.MULTILINE,
 )
 SUMMARY = re.compile(
     r"\[archiver\.progress\] INFO: summary \((?P<reason>\w+), [^,]+, (?P<pages>\d+) pages\): (?P<parts>.*)"
@@ -46,6 +48,10 @@ def test_crawl_logs_progress_and_summary(site_server, sample_site, tmp_path):
         counts = [int(line[key]) for line in lines]
         assert counts == sorted(counts), key  # progress never goes backwards
     assert all(float(line["pace"]) > 0 for line in lines)
+    # Once the spider knows which articles are due (every one, on a first crawl), the
+    # lines count against them and estimate the time left.
+    assert {line["due"] for line in lines} - {None} == {str(len(sample_site.articles))}
+    assert lines[-1]["due"] and lines[-1]["eta"]
     assert int(lines[0]["pages"]) < len(site_server.requests)
 
     (summary,) = [m.groupdict() for m in SUMMARY.finditer(result.stderr)]

@@ -244,6 +244,20 @@ def test_removed_and_edited_comments_are_marked(archive_url, page, days):
     assert "Removed from the page" in page.locator(".archive-comment").inner_text()
 
 
+def test_gone_and_edited_articles_say_so(archive_url, page, days):
+    for path, status in days.changes.gone.items():
+        post_id = days.day0.article_by_path(path).post_id
+        page.goto(f"{archive_url}/archive/articles/{post_id}")
+        assert f"answered HTTP {status} since" in page.locator(".article-gone").inner_text()
+    edited = [post_id for post_id, a in days.changes.articles.items() if a.edited]
+    assert days.changes.gone and edited
+    for post_id in edited:
+        page.goto(f"{archive_url}/archive/articles/{post_id}")
+        assert "2 versions" in page.locator(".article-edited").inner_text()
+    page.goto(f"{archive_url}/archive/articles/{SEED_POST_ID}")
+    assert page.locator(".article-gone, .article-edited").count() == 0
+
+
 def test_long_thread_starts_with_replies_folded(archive_url, page):
     page.goto(f"{archive_url}/archive/articles/{LONG_POST_ID}")
     replies = page.locator(".thread details.replies")

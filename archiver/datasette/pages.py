@@ -63,8 +63,16 @@ class ArticlePage:
 
 
 async def article_page(db: Any, article_id: int) -> ArticlePage | None:
+    history = {"gone_at", "http_status"} <= await _columns(db, "articles")
+    gone = "gone_at, http_status" if history else "NULL AS gone_at, NULL AS http_status"
+    revisions = (
+        "(SELECT count(*) FROM article_revisions r WHERE r.article_id = articles.id)"
+        if "article_revisions" in await _tables(db)
+        else "0"
+    )
     rows = await db.execute(
-        "SELECT id, title, url, status, published_at, body_html FROM articles WHERE id = ?",
+        "SELECT id, title, url, status, published_at, body_html,"
+        f" {gone}, {revisions} AS revisions FROM articles WHERE id = ?",
         [article_id],
     )
     if not rows:

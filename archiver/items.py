@@ -76,6 +76,16 @@ class Anomaly:
 
 
 @dataclass
+class Pingback:
+    """A pingback or trackback shown with the thread: a link from elsewhere, not a comment."""
+
+    position: int  # 1-based, in page order
+    source_url: str | None  # the page that linked to the article
+    title: str | None  # the linking page's title as shown
+    posted_raw: str | None = None  # the date text as shown, if the theme shows one
+
+
+@dataclass
 class Comment:
     """One comment of an article's thread, with its place in the thread."""
 
@@ -127,6 +137,7 @@ class Article:
     related: list[RelatedArticle] = field(default_factory=list)
     comment_count_shown: int | None = None  # the count the page displays, if any
     comments: list[Comment] = field(default_factory=list)
+    pingbacks: list[Pingback] = field(default_factory=list)  # stored apart from the thread
     comment_page: int = 1  # which comment page this response showed
     comment_page_urls: list[str] = field(default_factory=list)  # other comment pages to fetch
     anomalies: list[Anomaly] = field(default_factory=list)

@@ -18,26 +18,67 @@ from archiver.parsing.text import inline_text
 from archiver.parsing.urls import article_url_of, canonicalize_url, comment_page_of
 from archiver.sites.profile import SiteProfile
 
+# Core's the_post_navigation, block themes' post-navigation-link, then themes' own blocks.
 GENERIC_PREVIOUS = (
     ".post-navigation .nav-previous a",
     "nav.navigation.post-navigation a[rel=prev]",
+    ".post-navigation-link-previous a",
     ".c-entry-nav__item--prev",
     ".p-entry-nav__item--prev",
     "#nav-above .nav-previous a",
     "#nav-below .nav-previous a",
     ".navigation .nav-previous a[rel=prev]",
+    ".p-pnLinks__item.-prev a",
+    "a.prev-post",
+    ".next-prev-prev a",
+    "#previous_post a",
+    ".prevNext__item-prev a",
+    ".np-prev a",
+    "a[rel=prev]",
 )
 GENERIC_NEXT = (
     ".post-navigation .nav-next a",
     "nav.navigation.post-navigation a[rel=next]",
+    ".post-navigation-link-next a",
     ".c-entry-nav__item--next",
     ".p-entry-nav__item--next",
     "#nav-above .nav-next a",
     "#nav-below .nav-next a",
     ".navigation .nav-next a[rel=next]",
+    ".p-pnLinks__item.-next a",
+    "a.next-post",
+    ".next-prev-next a",
+    "#next_post a",
+    ".prevNext__item-next a",
+    ".np-next a",
+    "a[rel=next]",
 )
-GENERIC_NAV_TITLE = (".c-entry-nav__title", ".post-title", ".nav-title")
-GENERIC_NAV_LABELS = ("前のページ", "次のページ", "前の記事", "次の記事", "前の投稿", "次の投稿")
+GENERIC_NAV_TITLE = (
+    ".c-entry-nav__title",
+    ".post-title",
+    ".nav-title",
+    ".p-pnLinks__title",
+    ".vk_post_title",
+    ".prev-post-title",
+    ".next-post-title",
+    ".prevNext__title",
+)
+GENERIC_NAV_LABELS = (
+    "前のページ",
+    "次のページ",
+    "前の記事",
+    "次の記事",
+    "前の投稿",
+    "次の投稿",
+    "Previous Post",
+    "Next Post",
+    "Previous post:",
+    "Next post:",
+    "Previous",
+    "Next",
+    "PREV",
+    "NEXT",
+)
 _NAV_ARROWS = " \u00ab\u00bb\u2039\u203a\u2190\u2192<>|:"
 GENERIC_RELATED_ITEMS = (".p-related__item", ".jp-relatedposts-post", ".yarpp-related li")
 GENERIC_RELATED_TITLE = (".p-related__title", ".jp-relatedposts-post-title", "h3", "h4")
@@ -46,16 +87,25 @@ GENERIC_RELATED_EXCERPT = (".p-related__excerpt", ".jp-relatedposts-post-excerpt
 GENERIC_COMMENT_COUNT = (
     ".comments-title",
     "#comments-title",
+    ".wp-block-comments-title",
     ".c-comment__title",
     ".p-comment__title",
+    ".p-commentArea__title",
+    ".wpd-thread-info",
 )
 GENERIC_PAGERS = (
     ".comment-navigation",
     ".comments-pagination",
     "nav.comment-pagination",
+    ".wp-block-comments-pagination",
     ".c-comment__pager",
     ".p-comment__pager",
+    ".p-commentArea__pager",
+    ".comment-page-link",
 )
+# Any link to a comment page, whatever the pager looks like ("Older Comments" in a
+# div.navigation, themes' own pagers): WordPress writes them as /comment-page-N/ or ?cpage=N.
+_COMMENT_PAGE_LINKS = "a[href*='comment-page-'], a[href*='cpage=']"
 GENERIC_PAGER_CURRENT = tuple(f"{pager} .current" for pager in GENERIC_PAGERS)
 _QUOTED_TITLE = re.compile(r"「.*」|“.*”|\".*\"", re.DOTALL)
 _COUNT_PATTERNS = (
@@ -145,22 +195,36 @@ def comment_count_shown(
     url: str,
     anomalies: list[Anomaly],
 ) -> int | None:
-    """The comment count the page displays; else the count its JSON-LD declares."""
-    element = find.first(find.root, profile.comment_count + GENERIC_COMMENT_COUNT)
-    if element is not None:
-        raw = inline_text(element)
-        text = _QUOTED_TITLE.sub("", raw)  # a title in 「」 may hold numbers of its own
-        for pattern in _COUNT_PATTERNS:
-            match = pattern.search(text)
-            if match:
-                return int(match.group(1).replace(",", ""))
-        anomalies.append(Anomaly("article.comment_count", raw, "no number in comment count", url))
-        return None
+    """The comment count the page displays; else the count its JSON-LD declares.
+
+    The first candidate showing a number wins. A profile's count element without a
+    number is an anomaly; a generic heading without one ("Comments") is just a heading.
+    """
+    for index, selector in enumerate(profile.comment_count + GENERIC_COMMENT_COUNT):
+        for element in find.run(find.root, selector):
+            raw = inline_text(element)
+            count = _count_in(raw)
+            if count is not None:
+                return count
+            if index < len(profile.comment_count):
+                anomalies.append(
+                    Anomaly("article.comment_count", raw, "no number in comment count", url)
+                )
+                return None
     declared = metadata.json_ld.get("commentCount")
     if isinstance(declared, int) and not isinstance(declared, bool):
         return declared
     if isinstance(declared, str) and declared.strip().isdigit():
         return int(declared.strip())
+    return None
+
+
+def _count_in(raw: str) -> int | None:
+    text = _QUOTED_TITLE.sub("", raw)  # a title in 「」 may hold numbers of its own
+    for pattern in _COUNT_PATTERNS:
+        match = pattern.search(text)
+        if match:
+            return int(match.group(1).replace(",", ""))
     return None
 
 
@@ -180,22 +244,36 @@ def current_comment_page(find: Finder, profile: SiteProfile, response_url: str) 
 def comment_page_urls(
     find: Finder, profile: SiteProfile, article_url: str, response_url: str, page: int
 ) -> list[str]:
-    """Canonical URLs of the other comment pages the pager links to, in pager order."""
+    """Canonical URLs of the other comment pages the page links to, in page order.
+
+    The pagers' links first, then any other link to a ``/comment-page-N/`` or
+    ``?cpage=N`` page of this article ("Older Comments" in core's old ``div.navigation``).
+    """
     own = canonicalize_url(response_url)
-    article_path = urlsplit(article_url).path
+    article_key = _page_key(article_url)
     urls: list[str] = []
-    for pager in find.all(find.root, profile.comment_pager + GENERIC_PAGERS):
-        for link in pager.css("a"):
-            raw = (attr(link, "href") or "").strip()
-            if not raw or raw.startswith(("#", "javascript:")):
-                continue
-            href = find.absolute(raw)
-            target = canonicalize_url(href)
-            # Paths, not whole URLs: rel=canonical may name another host than the one
-            # serving the page (a mirror, a local copy), and the pager links are fetched.
-            if urlsplit(article_url_of(target)).path != article_path or target == own:
-                continue
-            if comment_page_of(target) == page or target in urls:
-                continue
-            urls.append(target)
+    links = [
+        link
+        for pager in find.all(find.root, profile.comment_pager + GENERIC_PAGERS)
+        for link in pager.css("a")
+    ]
+    links += find.run(find.root, _COMMENT_PAGE_LINKS)
+    for link in links:
+        raw = (attr(link, "href") or "").strip()
+        if not raw or raw.startswith(("#", "javascript:")):
+            continue
+        target = canonicalize_url(find.absolute(raw))
+        # Paths, not whole URLs: rel=canonical may name another host than the one
+        # serving the page (a mirror, a local copy), and the pager links are fetched.
+        if _page_key(target) != article_key or target == own:
+            continue
+        if comment_page_of(target) in (page, None) or target in urls:
+            continue
+        urls.append(target)
     return urls
+
+
+def _page_key(url: str) -> str:
+    """The article a URL belongs to, host aside: path and query of its article URL."""
+    parts = urlsplit(article_url_of(url))
+    return f"{parts.path}?{parts.query}"

@@ -20,7 +20,12 @@ from archiver.items import Anomaly, Article, Tag
 from archiver.parsing.body import parse_body
 from archiver.parsing.comments import parse_comments
 from archiver.parsing.document import Node, base_url, parse_document, same
-from archiver.parsing.headline import headline, modified_element, published_element
+from archiver.parsing.headline import (
+    headline,
+    modified_element,
+    published_element,
+    published_text_beside,
+)
 from archiver.parsing.metadata import (
     PageMetadata,
     json_ld_list,
@@ -36,7 +41,7 @@ from archiver.parsing.navigation import (
     related_articles,
 )
 from archiver.parsing.select import Finder, attr
-from archiver.parsing.text import inline_text
+from archiver.parsing.text import inline_text, shown_text
 from archiver.parsing.unread import unread_thread
 from archiver.parsing.urls import article_url_of, canonicalize_url
 from archiver.sites import DEFAULT_PROFILE, SiteProfile
@@ -67,6 +72,9 @@ GENERIC_BODY = (
     ".post-content",
     "[itemprop=articleBody]",
     ".article-body",
+    ".entry-body",
+    ".postContents",
+    ".entry",
 )
 
 
@@ -208,7 +216,7 @@ def _time_of(element: Node | None) -> tuple[str | None, str | None]:
     if value is None:
         times = [t for t in element.css("time[datetime]") if not same(t, element)]  # inside it
         value = attr(times[0], "datetime") if times else None
-    return inline_text(element) or None, (value or "").strip() or None
+    return shown_text(element) or None, (value or "").strip() or None
 
 
 def _dates(
@@ -220,14 +228,22 @@ def _dates(
 ) -> None:
     """Displayed dates; the machine value falls back to article: meta, then JSON-LD."""
     published = published_element(find, scope, profile)
+    modified = modified_element(find, scope, profile, published)
     article.published_raw, article.published_attr = _time_of(published)
+    article.modified_raw, article.modified_attr = _time_of(modified)
+    if published is None and modified is not None:
+        # Only the modified time is machine-readable: the published date is the text shown,
+        # in the element itself (its text names another day than its datetime) or beside it.
+        shown = published_text_beside(modified, article.modified_raw, article.modified_attr)
+        if shown is not None:
+            article.published_raw = shown
+            if shown == article.modified_raw:
+                article.modified_raw = None
     article.published_attr = (
         article.published_attr
         or metadata.meta_first("article:published_time")
         or json_ld_text(metadata.json_ld.get("datePublished"))
     )
-    modified = modified_element(find, scope, profile)
-    article.modified_raw, article.modified_attr = _time_of(modified)
     article.modified_attr = (
         article.modified_attr
         or metadata.meta_first("article:modified_time", "og:updated_time")

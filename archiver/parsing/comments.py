@@ -25,7 +25,7 @@ from collections.abc import Sequence
 
 from archiver.items import Anomaly, Comment, Pingback
 from archiver.normalize.running_text import date_candidates
-from archiver.parsing.document import Node
+from archiver.parsing.document import Node, same
 from archiver.parsing.select import Finder, attr, has_class
 from archiver.parsing.text import (
     BLOCK_TAGS,
@@ -37,7 +37,7 @@ from archiver.parsing.text import (
     inner_html,
     text_and_html,
 )
-from archiver.parsing.thread import Thread, ThreadItem, find_thread
+from archiver.parsing.thread import Thread, ThreadItem, find_thread, previous_element
 from archiver.sites.profile import SiteProfile
 
 GENERIC_AUTHOR = (
@@ -105,6 +105,19 @@ NOT_BODY = (
     ".wpulike, .wp_ulike_general_class, .cld-like-dislike-wrap, .comment-likes, "
     ".thumbs-rating-container, .wpd-vote, .sharedaddy, .comment-awaiting-moderation"
 )
+# Substrings of NOT_BODY's class names: a body whose HTML has none of them has none.
+_NOT_BODY_MARKERS = (
+    "reply",
+    "edit-link",
+    "ulike",
+    "cld-",
+    "comment-likes",
+    "thumbs-",
+    "wpd-vote",
+    "sharedaddy",
+    "moderation",
+)
+_COMMENT_ID = re.compile(r"^(?:li-)?comment-\d+$")
 # Paragraph-like children that are the text of a comment without a text element.
 _BARE_BLOCKS = frozenset({"p", "blockquote", "pre", "ul", "ol", "table", "figure", "h4", "h5"})
 _META_WORDS = ("author", "meta", "reply", "vcard", "avatar", "moderation", "children", "like")
@@ -113,6 +126,8 @@ _NAME_LABELS = re.compile(
     r"^(?:名前|Name)\s*[::]\s*|\s*(?:says|said|wrote|より|の発言|が言う)\s*[::]?\s*$|\s*[::]\s*$",
     re.I,
 )
+_NAME_TAGS = frozenset({"b", "cite", "span", "strong"})
+_MAY_HAVE_LABEL = re.compile(r"[::]|says|said|wrote|より|の発言|が言う", re.I)
 _NAME_CLASSES = frozenset({"fn", "name"})
 _LABEL_CLASSES = frozenset({"says", "screen-reader-text", "comment-author-label", "admin"})
 _NOT_NAME_LINK = re.compile(r"replytocom=|#comment-|#respond|comment-page-")
@@ -128,7 +143,7 @@ def parse_comments(
     if not thread.comments:
         return [], pingbacks
     owners = {item.element.mem_id: index for index, item in enumerate(thread.comments)}
-    authors, dates, bodies, votes, not_body = _assign_fields(
+    authors, dates, bodies, votes = _assign_fields(
         find,
         thread,
         owners,
@@ -148,7 +163,7 @@ def parse_comments(
             posted_raw = _date_next_to_name(author_element, item.element)
         body = bodies.get(index)
         if body is not None:
-            body_text, body_html = _text_and_html(body, not_body.get(index, ()), item.element)
+            body_text, body_html = _text_and_html(body, item.element)
         else:
             blocks = _bare_paragraphs(item.element)
             body = blocks[0] if blocks else None
@@ -220,13 +235,7 @@ def _assign_fields(
                     owner = _owner(element, ancestry)
                     if owner is not None:
                         field_found.setdefault(owner, element)  # document order: first wins
-    not_body: dict[int, list[Node]] = {}
-    for root in thread.roots:
-        for element in root.css(NOT_BODY):
-            owner = _owner(element, ancestry)
-            if owner is not None:
-                not_body.setdefault(owner, []).append(element)
-    return (*found, not_body)  # type: ignore[return-value]
+    return tuple(found)
 
 
 def _owner(element: Node, ancestry: dict[int, int | None]) -> int | None:
@@ -245,19 +254,44 @@ def _owner(element: Node, ancestry: dict[int, int | None]) -> int | None:
                 ancestry[node] = owner
             return owner
         walked.append(key)
+        if parent.tag == "dd":  # Thesis: a comment is a dt and the dd after it
+            term = previous_element(parent)
+            if term is not None and term.mem_id in ancestry:
+                owner = ancestry[term.mem_id]
+                for node in walked:
+                    ancestry[node] = owner
+                return owner
         parent = parent.parent
     for node in walked:
         ancestry[node] = None
     return None
 
 
-def _text_and_html(body: Node, not_body: Sequence[Node], stop: Node) -> tuple[str, str]:
-    """Text and cleaned HTML of a body element, without the reply/like/vote parts in it."""
-    inside = [node for node in not_body if _within(node, body, stop)]
+def _text_and_html(body: Node, comment: Node) -> tuple[str, str]:
+    """Text and cleaned HTML of a body element, without the reply/like/vote parts in it.
+
+    Most bodies hold none: their serialization, needed anyway, is checked for the class
+    names first, and only a body that has one is searched and copied.
+    """
+    text, html = text_and_html(body)
+    if "class=" not in html or not any(marker in html for marker in _NOT_BODY_MARKERS):
+        return text, html
+    inside = [node for node in body.css(NOT_BODY) if not same(node, body)]
+    inside = [node for node in inside if _owned_by(node, body, comment)]
     if not inside:
-        return text_and_html(body)
+        return text, html
     clone = cleaned_copy(body, remove=inside)
     return block_text(clone), inner_html(clone)
+
+
+def _owned_by(node: Node, body: Node, comment: Node) -> bool:
+    """Whether ``node`` belongs to this body, not to a reply nested in it."""
+    parent = node.parent
+    while parent is not None and not same(parent, body):
+        if same(parent, comment) or _COMMENT_ID.match(parent.id or ""):
+            return False
+        parent = parent.parent
+    return True
 
 
 def _within(node: Node, ancestor: Node, stop: Node | None = None) -> bool:
@@ -318,21 +352,30 @@ def _author(element: Node | None, find: Finder) -> tuple[str | None, str | None]
     link: Node | None = None
     name_element: Node | None = None
     emphasis: Node | None = None
+    labelled = False  # a "says:" or label span inside: the name's text needs them out
     for node in element.traverse():
         tag = node.tag
         if tag[0] == "-":  # comments
             continue
-        attributes = node.attrs
         if link is None and tag == "a" and _is_author_link(node):
             link = node
-        if name_element is None:
-            classes = attributes.get("class")
-            if classes and not _NAME_CLASSES.isdisjoint(classes.split()):
+        classes = node.attrs.get("class")
+        if classes:
+            names = classes.split()
+            if name_element is None and not _NAME_CLASSES.isdisjoint(names):
                 name_element = node
+            elif not labelled and not _LABEL_CLASSES.isdisjoint(names):
+                labelled = True
         if emphasis is None and tag in ("cite", "b", "strong") and node.mem_id != element.mem_id:
             emphasis = node
-        if link is not None and name_element is not None:
-            break
+    if link is None and element.tag in _NAME_TAGS:  # a name in the author's link: Twenty Twenty
+        enclosing = element.parent
+        for _ in range(3):
+            if enclosing is None or enclosing.tag == "a":
+                break
+            enclosing = enclosing.parent
+        if enclosing is not None and enclosing.tag == "a" and _is_author_link(enclosing):
+            link = enclosing
     url = ""
     if link is not None:
         raw = (link.attrs.get("href") or "").strip()
@@ -346,7 +389,9 @@ def _author(element: Node | None, find: Finder) -> tuple[str | None, str | None]
         and not _within(name_element, link)
     ):
         url = ""  # a link beside the name is not the author's
-    name = _NAME_LABELS.sub("", _own_name_text(name_element)).strip()
+    name = _own_name_text(name_element) if labelled else inline_text(name_element)
+    if _MAY_HAVE_LABEL.search(name):
+        name = _NAME_LABELS.sub("", name).strip()
     return name or None, url or None
 
 

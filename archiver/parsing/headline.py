@@ -17,10 +17,11 @@ machine-readable, the published date stays the text shown (normalized later).
 
 from __future__ import annotations
 
+from archiver.normalize.dates import parse_japanese_date
 from archiver.parsing.document import Node, same
 from archiver.parsing.metadata import PageMetadata, json_ld_text
 from archiver.parsing.select import Finder, attr, has_class
-from archiver.parsing.text import inline_text
+from archiver.parsing.text import collapse_spaces, inline_text
 from archiver.sites.profile import SiteProfile
 
 GENERIC_TITLE = (
@@ -86,6 +87,8 @@ def headline(find: Finder, scope: Node, profile: SiteProfile, metadata: PageMeta
     """The headline shown on the page; else a declared title without the site name."""
     element = find.first(scope, profile.title + GENERIC_TITLE)
     if element is None and not same(scope, find.root):
+        element = find.first(scope, ("h2",))  # the old default themes' article heading
+    if element is None and not same(scope, find.root):
         element = find.first(find.root, ("main h1", "#main h1", "#content h1"))
     text = inline_text(element)
     if text:
@@ -130,8 +133,53 @@ def published_element(find: Finder, scope: Node, profile: SiteProfile) -> Node |
     return None
 
 
-def modified_element(find: Finder, scope: Node, profile: SiteProfile) -> Node | None:
-    return find.first(scope, profile.modified + GENERIC_MODIFIED)
+def modified_element(
+    find: Finder, scope: Node, profile: SiteProfile, published: Node | None
+) -> Node | None:
+    """The element showing the modification date, outside the published one (Luxeritas
+    marks its published ``time`` "updated" too, inside ``span.published``)."""
+    for selector in profile.modified + GENERIC_MODIFIED:
+        for element in find.run(scope, selector):
+            if published is None or not (same(element, published) or _holds(published, element)):
+                return element
+    return None
+
+
+def _holds(ancestor: Node, node: Node) -> bool:
+    node = node.parent
+    while node is not None:
+        if same(node, ancestor):
+            return True
+        node = node.parent
+    return False
+
+
+def published_text_beside(modified: Node, shown: str | None, machine: str | None) -> str | None:
+    """The published date shown where only the modified time is machine-readable.
+
+    Either the modified element's own text names another day than its ``datetime`` (TCD
+    prints the publication date in ``<time class="updated" datetime="modified">``), or a
+    text beside it in its parent holds a date (AFFINGER: ``投稿日：… 更新日：<time>``).
+    """
+    shown_day = _day_of(shown)
+    if shown_day is not None and machine and shown_day != machine[:10]:
+        return shown
+    parent = modified.parent
+    if parent is None:
+        return None
+    for child in parent.iter(include_text=True):
+        if child.tag != "-text":
+            continue
+        text = collapse_spaces(child.text_content or "")
+        day = _day_of(text) if text else None
+        if day is not None and day != (machine or "")[:10]:
+            return text
+    return None
+
+
+def _day_of(text: str | None) -> str | None:
+    parsed = parse_japanese_date(text) if text else None
+    return None if parsed is None else parsed.isoformat()[:10]
 
 
 def _only_modified(element: Node) -> bool:

@@ -15,6 +15,7 @@ from archiver.parsing.document import Node, same
 from archiver.parsing.metadata import PageMetadata
 from archiver.parsing.select import Finder, attr
 from archiver.parsing.text import inline_text
+from archiver.parsing.thread import THREAD_SCAN, in_widget_area
 from archiver.parsing.urls import article_url_of, canonicalize_url, comment_page_of
 from archiver.sites.profile import SiteProfile
 
@@ -30,6 +31,7 @@ GENERIC_PREVIOUS = (
     ".navigation .nav-previous a[rel=prev]",
     ".p-pnLinks__item.-prev a",
     "a.prev-post",
+    "a.previous-post",
     ".next-prev-prev a",
     "#previous_post a",
     ".prevNext__item-prev a",
@@ -78,10 +80,42 @@ GENERIC_NAV_LABELS = (
     "Next",
     "PREV",
     "NEXT",
+    "Prev",
+    "前へ",
+    "次へ",
 )
 _NAV_ARROWS = " \u00ab\u00bb\u2039\u203a\u2190\u2192<>|:"
-GENERIC_RELATED_ITEMS = (".p-related__item", ".jp-relatedposts-post", ".yarpp-related li")
-GENERIC_RELATED_TITLE = (".p-related__title", ".jp-relatedposts-post-title", "h3", "h4")
+# YARPP, Jetpack Related Posts, Contextual Related Posts, then themes' own blocks. Never
+# sidebar lists (人気記事, 最近の投稿, ランキング): items in a widget area are skipped.
+GENERIC_RELATED_ITEMS = (
+    ".p-related__item",
+    ".jp-relatedposts-post",
+    ".yarpp-related li",
+    "a.yarpp-thumbnail",
+    ".crp_related li",
+    "a.related-entry-card-wrap",
+    ".-related .p-postList__item",
+    ".p-entry__related-item",
+    "#related_post li",
+    ".related-posts li",
+    ".related_post li",
+    ".kanren dl",
+    ".related li",
+    "#related li",
+)
+_RELATED_BLOCKS = "[class*=related], [id*=related]"
+GENERIC_RELATED_TITLE = (
+    ".p-related__title",
+    ".jp-relatedposts-post-title",
+    ".related-entry-card-title",
+    ".p-postList__title",
+    ".yarpp-thumbnail-title",
+    ".crp_title",
+    ".kanren-t",
+    "h3",
+    "h4",
+    "h5",
+)
 GENERIC_RELATED_CATEGORY = (".p-related__cat", ".jp-relatedposts-post-context")
 GENERIC_RELATED_EXCERPT = (".p-related__excerpt", ".jp-relatedposts-post-excerpt")
 GENERIC_COMMENT_COUNT = (
@@ -92,6 +126,15 @@ GENERIC_COMMENT_COUNT = (
     ".p-comment__title",
     ".p-commentArea__title",
     ".wpd-thread-info",
+    ".comments-header h2",
+    ".comments_intro",
+    "#comment_switch",
+    ".c-comment__tab-item.is-active",
+    "h1#comments",
+    "h2#comments",
+    "h3#comments",
+    "#comments h2",
+    "#comments h3",
 )
 GENERIC_PAGERS = (
     ".comment-navigation",
@@ -103,13 +146,11 @@ GENERIC_PAGERS = (
     ".p-commentArea__pager",
     ".comment-page-link",
 )
-# Any link to a comment page, whatever the pager looks like ("Older Comments" in a
-# div.navigation, themes' own pagers): WordPress writes them as /comment-page-N/ or ?cpage=N.
-_COMMENT_PAGE_LINKS = "a[href*='comment-page-'], a[href*='cpage=']"
-GENERIC_PAGER_CURRENT = tuple(f"{pager} .current" for pager in GENERIC_PAGERS)
+
 _QUOTED_TITLE = re.compile(r"「.*」|“.*”|\".*\"", re.DOTALL)
 _COUNT_PATTERNS = (
     re.compile(r"(\d[\d,]*)\s*件"),
+    re.compile(r"(\d[\d,]*)\s*(?:個の)?コメント"),
     re.compile(r"[((]\s*(\d[\d,]*)\s*[))]"),
     re.compile(r"(\d[\d,]*)\s*(?:comments?|responses?|thoughts?|replies|reactions?)", re.I),
     re.compile(r"^\s*(\d[\d,]*)\s*$"),
@@ -136,6 +177,9 @@ def adjacent(find: Finder, scope: Node, profile: SiteProfile, direction: str) ->
             title = inline_text(title_element)
         else:
             title = _strip_labels(inline_text(link), profile.nav_labels + GENERIC_NAV_LABELS)
+        if not title:  # a label or a picture only: the link's title, or the picture's alt
+            image = link.css_first("img[alt]")
+            title = (attr(link, "title") or (attr(image, "alt") if image else "") or "").strip()
         return ArticleRef(canonicalize_url(href), title or None)
     # WordPress' adjacent_posts_rel_link: <link rel="prev" title="…" href="…">
     # (rel values match case-sensitively, "s", as everywhere else in the engine)
@@ -160,7 +204,11 @@ def related_articles(
 ) -> list[RelatedArticle]:
     """The entries of the related-articles block, in displayed order."""
     related = []
-    for item in find.all(find.root, profile.related_items + GENERIC_RELATED_ITEMS):
+    items = find.all(find.root, profile.related_items + GENERIC_RELATED_ITEMS)
+    widgets: dict[int, bool] = {}
+    items = [item for item in items if not in_widget_area(item, widgets)]
+    items = items or _items_of_a_related_block(find)
+    for item in items:
         link = find.first(item, profile.related_link + ("a[href]",))
         href = find.absolute(attr(link, "href")) if link is not None else ""
         if not href:
@@ -186,6 +234,26 @@ def related_articles(
             )
         )
     return related
+
+
+def _items_of_a_related_block(find: Finder) -> list[Node]:
+    """The entries of the first block named "related" (class or id), outside the widgets:
+    its list items, else its articles. For themes whose related block no selector knows."""
+    for block in find.run(find.root, _RELATED_BLOCKS):
+        if not _names_related(block) or in_widget_area(block):
+            continue
+        items = block.css("li") or block.css("article")
+        if items:
+            return items
+    return []
+
+
+def _names_related(element: Node) -> bool:
+    names = (element.attrs.get("class") or "").lower().split() + [(element.id or "").lower()]
+    return any(
+        "related" in name and not name.startswith(("category-", "tag-", "categoryid"))
+        for name in names
+    )
 
 
 def comment_count_shown(
@@ -228,12 +296,23 @@ def _count_in(raw: str) -> int | None:
     return None
 
 
+def _comment_page_links(find: Finder) -> list[Node]:
+    """Every link of the page to a comment page (the pagers' links among them)."""
+    return [node for node in find.scan_once(THREAD_SCAN) if node.tag == "a"]
+
+
 def current_comment_page(find: Finder, profile: SiteProfile, response_url: str) -> int:
-    """The comment page shown: the pager's current number, else the URL's, else 1."""
-    # The pagers first: a pager that is not on the page rules out its ".current" without
-    # another walk of the page (the Finder remembers what matched nothing).
-    find.all(find.root, profile.comment_pager + GENERIC_PAGERS)
-    current = find.first(find.root, profile.comment_pager_current + GENERIC_PAGER_CURRENT)
+    """The comment page shown: the pager's current number, else the URL's, else 1.
+
+    A page with no link to another comment page has no pager to read (a thread of one
+    page), which spares the page walks of the pager selectors.
+    """
+    current = None
+    if _comment_page_links(find):
+        current = find.first(find.root, profile.comment_pager_current)
+        if current is None:  # the current page number inside a pager found on the page
+            pagers = find.all(find.root, profile.comment_pager + GENERIC_PAGERS)
+            current = next((c for p in pagers if (c := p.css_first(".current")) is not None), None)
     if current is not None:
         digits = re.sub(r"\D", "", inline_text(current))
         if digits:
@@ -246,19 +325,14 @@ def comment_page_urls(
 ) -> list[str]:
     """Canonical URLs of the other comment pages the page links to, in page order.
 
-    The pagers' links first, then any other link to a ``/comment-page-N/`` or
-    ``?cpage=N`` page of this article ("Older Comments" in core's old ``div.navigation``).
+    Any link to a ``/comment-page-N/`` or ``?cpage=N`` page of this article counts,
+    whatever the pager looks like (core's pagers, "Older Comments" in the old
+    ``div.navigation``, themes' own).
     """
     own = canonicalize_url(response_url)
     article_key = _page_key(article_url)
     urls: list[str] = []
-    links = [
-        link
-        for pager in find.all(find.root, profile.comment_pager + GENERIC_PAGERS)
-        for link in pager.css("a")
-    ]
-    links += find.run(find.root, _COMMENT_PAGE_LINKS)
-    for link in links:
+    for link in _comment_page_links(find):
         raw = (attr(link, "href") or "").strip()
         if not raw or raw.startswith(("#", "javascript:")):
             continue

@@ -34,6 +34,10 @@ from archiver.sites.profile import SiteProfile
 
 _COMMENT_ID = re.compile(r"^(?:li-)?comment-(\d+)$|^wpd-comm-(\d+)_(\d+)$")
 _ID_SCAN = "[id^=comment-], [id^=li-comment-], [id^=wpd-comm-]"
+# One walk of the page finds the comment elements and (for the navigation) every link to
+# a comment page, whatever the pager looks like ("Older Comments" in core's old
+# div.navigation, themes' own pagers): WordPress writes them as /comment-page-N/ or ?cpage=N.
+THREAD_SCAN = "[id*=comm], a[href*='comment-page-'], a[href*='cpage=']"
 _PING_CLASSES = frozenset({"pingback", "trackback"})
 _LIST_TAGS = frozenset({"ul", "ol", "dl"})
 _DEPTH_CLASS = re.compile(r"(?:^|\s)depth-(\d+)(?:\s|$)")
@@ -47,20 +51,23 @@ GENERIC_LISTS = (
     "ol.commentlist",
     "ul.commentlist",
 )
+# Ids as attribute selectors: probed with the others in one walk of the page.
 GENERIC_PING_AREAS = (
-    "#trackback_area",
-    "#pings",
+    "[id=trackback_area]",
+    "[id=pings]",
     ".pinglist",
     ".ping-list",
     ".trackback-list",
     ".entry-pings",
 )
 _NO_COMMENT = "[class*=no_comment]"
-# An ancestor with one of these words in its class or id is a widget area, not the thread.
-_WIDGET_WORDS = ("widget", "sidebar", "secondary")
+# A class name or id starting or ending so marks a widget area, not the thread.
+_WIDGET_PREFIXES = ("widget", "sidebar", "secondary", "side_", "side-")
+_PAGE_TAGS = frozenset({"html", "body", "main", "article"})  # "right-sidebar" on body: a layout
+_WIDGET_SUFFIXES = ("-sidebar", "_sidebar", "widget", "widgets", "widget-area")
 
 
-@dataclass
+@dataclass(slots=True)
 class ThreadItem:
     """One comment (or pingback) element and its place in the thread."""
 
@@ -81,44 +88,90 @@ class Thread:
     roots: list[Node]  # containers holding every comment: the field scans run in them
 
 
-def _is_widget_area(element: Node) -> bool:
-    if (element.tag or "-")[0] == "-":  # the document itself
+def is_widget_area(element: Node) -> bool:
+    """Whether ``element`` is a sidebar or widget area, by its class names and id.
+
+    By whole class names, not substrings: Genesis' ``content-sidebar-wrap`` holds the
+    article and its thread, next to its ``sidebar``.
+    """
+    if element.tag in _PAGE_TAGS or (element.tag or "-")[0] == "-":  # the page's layout
         return False
-    names = f"{element.attrs.get('class') or ''} {element.id or ''}".lower()
-    return any(word in names for word in _WIDGET_WORDS)
+    names = (element.attrs.get("class") or "").lower().split()
+    if element.id:
+        names.append(element.id.lower())
+    return any(
+        name.startswith(_WIDGET_PREFIXES) or name.endswith(_WIDGET_SUFFIXES) for name in names
+    )
+
+
+def in_widget_area(element: Node, memo: dict[int, bool] | None = None) -> bool:
+    """Whether ``element`` sits in a sidebar or footer widget area.
+
+    ``memo`` remembers the answer for every ancestor walked, for callers asking about
+    many elements of one page.
+    """
+    memo = {} if memo is None else memo
+    walked = []
+    node = element.parent
+    answer = False
+    while node is not None:
+        key = node.mem_id
+        if key in memo:
+            answer = memo[key]
+            break
+        walked.append(key)
+        if is_widget_area(node):
+            answer = True
+            break
+        node = node.parent
+    for key in walked:
+        memo[key] = answer
+    return answer
 
 
 class _Ancestry:
-    """Walks up from elements once: the nearest comment above, and whether in a widget."""
+    """Walks up from elements once: the nearest comment above, and what area holds it.
 
-    def __init__(self, items: dict[int, int]) -> None:
+    The area is ``None``, ``"widget"`` (a sidebar or footer widget) or ``"ping"`` (a
+    trackback area). Every node walked through is remembered, so the walk up from a
+    comment stops at the first node an earlier walk passed.
+    """
+
+    def __init__(self, items: dict[int, int], ping_areas: set[int]) -> None:
         self.items = items  # comment element mem_id -> index
-        self.memo: dict[int, tuple[int | None, bool]] = {}
+        self.ping_areas = ping_areas
+        self.memo: dict[int, tuple[int | None, str | None]] = {}
 
-    def of(self, element: Node) -> tuple[int | None, bool]:
-        """(index of the nearest enclosing comment, inside a widget area) for ``element``."""
+    def of(self, element: Node) -> tuple[int | None, str | None]:
+        """(index of the nearest enclosing comment, area) for ``element``."""
         walked: list[int] = []
         node = element.parent
-        result: tuple[int | None, bool] = (None, False)
+        result: tuple[int | None, str | None] = (None, None)
+        items, memo = self.items, self.memo
         while node is not None:
             key = node.mem_id
-            if key in self.memo:
-                result = self.memo[key]
+            if key in memo:
+                result = memo[key]
                 break
             walked.append(key)
-            if key in self.items:
-                result = (self.items[key], self._widget_above(node))
+            if key in items:
+                result = (items[key], self.of(node)[1])
                 break
-            if _is_widget_area(node):
-                result = (None, True)
+            if key in self.ping_areas:
+                result = (None, "ping")
+                break
+            if node.tag == "dd":  # Thesis: a comment is a dt and the dd after it
+                term = previous_element(node)
+                if term is not None and term.mem_id in items:
+                    result = (items[term.mem_id], self.of(term)[1])
+                    break
+            elif is_widget_area(node):
+                result = (None, "widget")
                 break
             node = node.parent
         for key in walked:
-            self.memo[key] = result
+            memo[key] = result
         return result
-
-    def _widget_above(self, node: Node) -> bool:
-        return self.of(node)[1]
 
 
 def find_thread(find: Finder, profile: SiteProfile) -> Thread:
@@ -127,42 +180,120 @@ def find_thread(find: Finder, profile: SiteProfile) -> Thread:
     ping_areas = find.all(root, GENERIC_PING_AREAS + profile.comment_excluded_areas)
     lists = find.all(root, profile.comment_lists + GENERIC_LISTS)
     candidates: list[tuple[Node, re.Match[str] | None]] = list(
-        _outermost_per_id(root.css(_ID_SCAN))
+        _outermost_per_id(find.scan_once(THREAD_SCAN))
     )
+    fast = _walk_known_lists(lists, candidates, {a.mem_id for a in ping_areas}, profile, find)
+    if fast is not None:
+        return fast
     listed = {c.mem_id for c, _ in candidates}
     idless = [
         child
         for lst in lists
         for child in lst.iter()
-        if child.tag == "li" and child.mem_id not in listed and _looks_like(child, profile, find)
+        if child.tag == "li"
+        and child.mem_id not in listed
+        and (_is_ping(child) or _looks_like(child, profile, find))
     ]
     if idless:  # rare (a broken page): merge them into document order
         candidates += [(child, None) for child in idless]
         order = {node.mem_id: i for i, node in enumerate(root.css(f"{_ID_SCAN}, li"))}
         candidates.sort(key=lambda pair: order.get(pair[0].mem_id, 0))
     index = {element.mem_id: i for i, (element, _) in enumerate(candidates)}
-    ancestry = _Ancestry(index)
-    ping_ids = {area.mem_id for area in ping_areas}
+    ancestry = _Ancestry(index, {area.mem_id for area in ping_areas})
     items: list[ThreadItem | None] = []
     for element, match in candidates:
-        parent_index, in_widget = ancestry.of(element)
-        if in_widget:
+        parent_index, area = ancestry.of(element)
+        if area == "widget":
             items.append(None)
             continue
-        comment_id = _id_of(match)
-        is_ping = _is_ping(element) or _inside_any(element, ping_ids)
-        item = ThreadItem(element, comment_id, is_ping=is_ping)
-        parent = items[parent_index] if parent_index is not None else None
-        item.enclosed = parent is not None
-        if parent is None:
+        is_ping = area == "ping" or _is_ping(element)
+        item = ThreadItem(element, _id_of(match), None, 1, is_ping, parent_index is not None)
+        if parent_index is not None:
+            parent = items[parent_index]
+        else:
             parent = _parent_without_nesting(element, match, items, index)
-        if parent is not None and not parent.is_ping and not is_ping:
+        if parent is not None and not (is_ping or parent.is_ping):
             item.parent_id, item.depth = parent.comment_id, parent.depth + 1
         items.append(item)
     comments = [i for i in items if i is not None and not i.is_ping]
     pings = [i for i in items if i is not None and i.is_ping]
     pings += _pings_without_ids(ping_areas, {i.element.mem_id for i in pings})
     return Thread(comments, pings, _roots(comments, lists))
+
+
+def _walk_known_lists(
+    lists: list[Node],
+    candidates: list[tuple[Node, re.Match[str] | None]],
+    ping_areas: set[int],
+    profile: SiteProfile,
+    find: Finder,
+) -> Thread | None:
+    """The thread read top-down from the known comment lists (``ol.commentlist`` …):
+    replies are the ``li`` of the lists inside a comment's ``li``. The common case, and a
+    fast one; None when some comment element lies outside what this walk explains (the
+    generic walk up from every comment then reads the page).
+    """
+    if not lists:
+        return None
+    matches = {element.mem_id: match for element, match in candidates}
+    comments: list[ThreadItem] = []
+    pings: list[ThreadItem] = []
+    reached: set[int] = set()
+    widgets: dict[int, bool] = {}
+
+    def walk(li: Node, parent: ThreadItem | None, depth: int, in_pings: bool) -> None:
+        key = li.mem_id
+        match = matches.get(key)
+        if match is None:
+            inner = next((c for c in li.iter() if (c.tag or "-")[0] != "-"), None)
+            if inner is not None and inner.mem_id in matches:
+                reached.add(inner.mem_id)
+                match = matches[inner.mem_id]
+            elif not (_is_ping(li) or _looks_like(li, profile, find)):
+                return
+        reached.add(key)
+        item = ThreadItem(li, _id_of(match), None, depth, in_pings or _is_ping(li), True)
+        if item.is_ping:
+            pings.append(item)
+            return
+        if parent is not None:
+            item.parent_id = parent.comment_id
+        comments.append(item)
+        for child in li.iter():
+            if child.tag in ("ul", "ol"):
+                for reply in child.iter():
+                    if reply.tag == "li":
+                        walk(reply, item, depth + 1, in_pings)
+
+    for lst in lists:
+        if in_widget_area(lst, widgets):
+            return None
+        in_pings = _inside(lst, ping_areas)
+        for li in lst.iter():
+            if li.tag == "li":
+                walk(li, None, 1, in_pings)
+    if any(element.mem_id not in reached for element, _ in candidates):
+        return None
+    for item in comments:
+        item.enclosed = item.depth > 1
+    return Thread(comments, pings, [lst for lst in lists if not _inside(lst, ping_areas)])
+
+
+def _inside(element: Node, areas: set[int]) -> bool:
+    node = element.parent
+    while node is not None and areas:
+        if node.mem_id in areas:
+            return True
+        node = node.parent
+    return False
+
+
+def previous_element(node: Node) -> Node | None:
+    """The element before ``node`` among its siblings (text and comments skipped)."""
+    previous = node.prev
+    while previous is not None and (previous.tag or "-")[0] == "-":
+        previous = previous.prev
+    return previous
 
 
 def _outermost_per_id(scanned: list[Node]) -> list[tuple[Node, re.Match[str]]]:
@@ -189,18 +320,7 @@ def _id_of(match: re.Match[str] | None) -> int | None:
 
 def _is_ping(element: Node) -> bool:
     classes = element.attrs.get("class")
-    return bool(classes) and not _PING_CLASSES.isdisjoint(classes.split())
-
-
-def _inside_any(element: Node, area_ids: set[int]) -> bool:
-    if not area_ids:
-        return False
-    node = element.parent
-    while node is not None:
-        if node.mem_id in area_ids:
-            return True
-        node = node.parent
-    return False
+    return bool(classes) and ("back" in classes) and not _PING_CLASSES.isdisjoint(classes.split())
 
 
 def _parent_without_nesting(
@@ -212,9 +332,7 @@ def _parent_without_nesting(
     """The parent of a comment no other comment encloses (rules 2 to 4 of the module doc)."""
     container = element.parent
     if container is not None and container.tag in _LIST_TAGS and has_class(container, "children"):
-        previous = container.prev
-        while previous is not None and (previous.tag or "-")[0] == "-":
-            previous = previous.prev
+        previous = previous_element(container)
         if previous is not None and previous.mem_id in index:
             return items[index[previous.mem_id]]
     if match is not None and match.group(3) is not None and match.group(3) != "0":

@@ -14,6 +14,7 @@ from archiver.items import Anomaly, Article
 from archiver.parsing.document import Node
 from archiver.parsing.select import Finder
 from archiver.parsing.text import inline_text
+from archiver.parsing.thread import is_widget_area
 
 # Elements that are comments in any markup, inside the places themes put the thread.
 _THREAD_SIGNS = (
@@ -22,7 +23,7 @@ _THREAD_SIGNS = (
     "#comment_area li.comment, #wpdcom .wpd-comment, [id^=comment-], [id^=li-comment-]"
 )
 _PLACEHOLDER = "[class*=no_comment], [class*=no-comment], .nocomments"  # "no comments yet"
-_NOT_THREAD_WORDS = ("respond", "comment-form", "commentform", "widget", "sidebar", "secondary")
+_FORM_WORDS = ("respond", "comment-form", "commentform")
 
 
 def unread_thread(find: Finder, article: Article, url: str) -> list[Anomaly]:
@@ -60,7 +61,7 @@ def _in_form_or_widget(node: Node) -> bool:
         if node.tag == "form":
             return True
         names = f"{node.attrs.get('class') or ''} {node.id or ''}".lower()
-        if any(word in names for word in _NOT_THREAD_WORDS):
+        if is_widget_area(node) or any(word in names for word in _FORM_WORDS):
             return True
         node = node.parent
     return False

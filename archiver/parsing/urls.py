@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 _DROPPED_PARAMS = frozenset(
     {"replytocom", "fbclid", "gclid", "yclid", "msclkid", "mc_cid", "mc_eid", "_ga", "amp"}
 )
-_DROPPED_PREFIXES = ("utm_",)
+_DROPPED_PREFIXES = ("utm_", "relatedposts_")  # Jetpack Related Posts' click tracking
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _COMMENT_PAGE = re.compile(r"/comment-page-(\d+)/$")
 _DUPLICATE_SLASHES = re.compile(r"/{2,}")

@@ -58,13 +58,19 @@ def collect_stats(db: Database, runs: int = 5) -> dict[str, Any]:
         "credits",
         "anomalies",
         "crawl_runs",
+        "comment_revisions",
+        "vote_counts",
+        "comment_removals",
+        "article_revisions",
+        "captures",
     ):
         tables[table] = count(f"SELECT count(*) FROM {table}")
     articles_by_status = dict(conn.execute("SELECT status, count(*) FROM articles GROUP BY status"))
     links_by_kind = dict(conn.execute("SELECT kind, count(*) FROM article_links GROUP BY kind"))
     cursor = conn.execute(
         "SELECT id, spider, status, started_at, finished_at, pages, articles_new,"
-        " articles_updated, comments_new, comments_updated, errors"
+        " articles_updated, articles_edited, articles_gone, comments_new, comments_updated,"
+        " comments_edited, comments_deleted, comments_restored, votes_changed, errors"
         " FROM crawl_runs ORDER BY id DESC LIMIT ?",
         (runs,),
     )
@@ -101,9 +107,9 @@ def stats(db_path: str, as_json: bool, runs: int) -> None:
 
 def print_stats(report: dict[str, Any]) -> None:
     """The text form of :func:`collect_stats`, shared by ``stats`` and ``demo``."""
-    click.echo("table            rows")
+    click.echo("table              rows")
     for table, rows in report["tables"].items():
-        click.echo(f"{table:<16} {rows}")
+        click.echo(f"{table:<18} {rows}")
     for status, rows in sorted(report["articles_by_status"].items()):
         click.echo(f"  articles {status}: {rows}")
     for kind, rows in sorted(report["article_links_by_kind"].items()):
@@ -118,8 +124,11 @@ def print_stats(report: dict[str, Any]) -> None:
             f" {run['started_at']} -> {run['finished_at'] or '-'}"
             f" pages={run['pages'] or 0}"
             f" articles new={run['articles_new'] or 0} updated={run['articles_updated'] or 0}"
+            f" edited={run['articles_edited'] or 0} gone={run['articles_gone'] or 0}"
             f" comments new={run['comments_new'] or 0} updated={run['comments_updated'] or 0}"
-            f" errors={run['errors'] or 0}"
+            f" edited={run['comments_edited'] or 0} deleted={run['comments_deleted'] or 0}"
+            f" restored={run['comments_restored'] or 0}"
+            f" votes changed={run['votes_changed'] or 0} errors={run['errors'] or 0}"
         )
 
 
@@ -166,6 +175,63 @@ def search(db_path: str, query: str, limit: int, table: str, as_json: bool) -> N
                 f"{hit['id']}\t{hit['published_date'] or ''}\t{hit['title'] or ''}\t{hit['url']}"
             )
     click.echo(f"{len(hits)} hit(s)", err=True)
+
+
+@cli.command()
+@click.argument("db_path", metavar="DB")
+@click.argument("article")
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    metavar="TIME",
+    help="ISO 8601 date or time (Tokyo if no offset). Default: now.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per comment.")
+def thread(db_path: str, article: str, as_of: str | None, as_json: bool) -> None:
+    """Print an article's comment thread as the archive knew it at a time.
+
+    ARTICLE is the post id or the article's URL (a former URL works too). Replies are
+    indented under their parent; each comment shows its author, date and vote count as
+    of TIME, and [edited] / [deleted] when it had been edited or removed by then.
+    Comments first seen after TIME are not shown.
+
+    Examples:
+
+        archiver thread data/archive.db 23456
+
+        archiver thread data/archive.db https://grandfleet.info/russia-related/x/ --as-of 2022-02-01T09:00
+    """
+    from dataclasses import asdict
+
+    from archiver.threads import (
+        UnknownArticleError,
+        find_article,
+        format_thread,
+        normalize_time,
+        thread_as_of,
+    )
+
+    try:
+        at = normalize_time(as_of) if as_of else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--as-of") from None
+    db = _open_existing(db_path)
+    try:
+        article_id, title = find_article(db.conn, article)
+        comments = thread_as_of(db.conn, article_id, at)
+    except UnknownArticleError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        db.close()
+    if as_json:
+        for comment in comments:
+            click.echo(json.dumps(asdict(comment), ensure_ascii=False))
+    else:
+        click.echo(f"{title or ''} (post {article_id}) as of {at or 'now'}\n")
+        click.echo(format_thread(comments))
+    deleted = sum(c.deleted for c in comments)
+    click.echo(f"{len(comments)} comment(s), {deleted} deleted", err=True)
 
 
 @cli.command()
@@ -232,3 +298,11 @@ def demo(db_path: str, port: int | None) -> None:
     click.echo(
         f"  {bin_dir / 'archiver'} serve {result.db_path}   (the same, checks the file first)"
     )
+
+
+# The capture commands live in their own module; registered here so `archiver --help`
+# lists them with the others.
+from archiver.cli_capture import export_wacz, reparse, verify  # noqa: E402
+
+for _command in (reparse, export_wacz, verify):
+    cli.add_command(_command)

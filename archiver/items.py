@@ -77,12 +77,12 @@ class Anomaly:
 
 @dataclass
 class Pingback:
-    """A pingback or trackback shown with the thread: a link from elsewhere, not a comment."""
+    """A pingback or trackback shown in the thread: a link from another site, not a comment."""
 
     position: int  # 1-based, in page order
-    source_url: str | None  # the page that linked to the article
-    title: str | None  # the linking page's title as shown
-    posted_raw: str | None = None  # the date text as shown, if the theme shows one
+    source_url: str | None
+    title: str | None = None
+    posted_raw: str | None = None
 
 
 @dataclass
@@ -108,6 +108,16 @@ class Comment:
     posted_date: str | None = None  # Tokyo calendar date "YYYY-MM-DD"
     posted_precision: str | None = None  # "day", "hour", "minute" or "second": what the page showed
     votes: int | None = None
+    capture_id: int | None = None  # the raw capture (WARC record) the comment was parsed from
+
+
+@dataclass
+class ArticleGone:
+    """An article URL that answered 404 or 410: an archived article the site took down."""
+
+    url: str
+    status: int
+    fetched_at: str | None = None
 
 
 @dataclass
@@ -137,12 +147,16 @@ class Article:
     related: list[RelatedArticle] = field(default_factory=list)
     comment_count_shown: int | None = None  # the count the page displays, if any
     comments: list[Comment] = field(default_factory=list)
-    pingbacks: list[Pingback] = field(default_factory=list)  # stored apart from the thread
+    pingbacks: list[Pingback] = field(default_factory=list)
     comment_page: int = 1  # which comment page this response showed
     comment_page_urls: list[str] = field(default_factory=list)  # other comment pages to fetch
     anomalies: list[Anomaly] = field(default_factory=list)
     # Set by the spider (the parser never reads the clock):
     fetched_at: str | None = None  # ISO 8601 with offset, when the response arrived
+    # True only when every comment page of the thread arrived whole (HTTP 200, not cut
+    # short): only then is a comment missing from it evidence that it was removed.
+    thread_complete: bool = False
+    capture_id: int | None = None  # the raw capture (WARC record) of the article page
     # Filled by the normalize pipeline:
     published_at: str | None = None
     published_date: str | None = None

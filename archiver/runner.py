@@ -56,6 +56,7 @@ def run_crawl(
     all_settings = dict(settings or {})
     if archive_db is None:
         all_settings["ITEM_PIPELINES"] = "{}"
+        all_settings["ARCHIVE_DB"] = ""  # no archive: nothing stored, no frontier read
     else:
         all_settings["ARCHIVE_DB"] = str(archive_db)
     if log_file is not None:

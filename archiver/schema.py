@@ -21,8 +21,14 @@ Design notes a researcher may care about:
   ``'rebuild'`` command (or ``sqlite-utils rebuild-fts``) on them: it would index the
   unsegmented text. Use ``archiver.storage.rebuild_search_index`` instead. Only
   ``archived`` articles are indexed, not stubs.
-* Later history tracking (edited/deleted comments, vote history) is a new migration:
-  e.g. ``ALTER TABLE comments ADD COLUMN deleted_at`` plus a ``comment_revisions`` table.
+* History (migration 3) follows git-history / sqlite-history: ``comments`` and
+  ``articles`` always hold the latest state, and every version ever seen is a row of
+  ``comment_revisions`` / ``article_revisions`` (numbered, with when and in which run it
+  was seen); vote counts are a series in ``vote_counts`` (a row per observed change);
+  a removal is a fact with a time (``comments.deleted_at`` and a row of
+  ``comment_removals`` per episode, closed when the comment comes back), never a
+  deleted row. ``captures`` indexes the raw HTTP exchanges kept as WARC; rows parsed
+  from a capture carry its ``capture_id``.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from sqlite_utils import Database
 from archiver.search import SEGMENTER_VERSION
 
 #: The schema version this code writes; ``PRAGMA user_version`` of an up-to-date archive.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 5
 
 
 class NotAnArchiveError(Exception):
@@ -206,6 +212,153 @@ CREATE VIRTUAL TABLE comments_fts USING fts5(
 DELETE FROM archive_meta WHERE key = 'segmenter_version';
 """
 
+# Migration 3: history. Every statement is additive; existing rows become revision 1
+# and the first vote observation, so an archive made before history keeps all it had.
+_HISTORY_V3 = """
+CREATE TABLE captures (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER REFERENCES crawl_runs(id),
+    url TEXT NOT NULL,
+    fetched_at TEXT,
+    status INTEGER,
+    warc_file TEXT,
+    warc_offset INTEGER,
+    warc_length INTEGER,
+    payload_digest TEXT,
+    record_type TEXT
+);
+CREATE INDEX idx_captures_url ON captures(url, fetched_at);
+CREATE INDEX idx_captures_run_id ON captures(run_id);
+ALTER TABLE articles ADD COLUMN gone_at TEXT;
+ALTER TABLE articles ADD COLUMN http_status INTEGER;
+ALTER TABLE articles ADD COLUMN capture_id INTEGER REFERENCES captures(id);
+ALTER TABLE comments ADD COLUMN deleted_at TEXT;
+CREATE INDEX idx_comments_deleted_at ON comments(deleted_at) WHERE deleted_at IS NOT NULL;
+CREATE TABLE comment_revisions (
+    comment_id INTEGER NOT NULL REFERENCES comments(id) ON UPDATE CASCADE,
+    revision INTEGER NOT NULL,
+    seen_at TEXT NOT NULL,
+    run_id INTEGER REFERENCES crawl_runs(id),
+    author TEXT,
+    author_url TEXT,
+    posted_raw TEXT,
+    body_text TEXT,
+    body_html TEXT,
+    capture_id INTEGER REFERENCES captures(id),
+    PRIMARY KEY (comment_id, revision)
+);
+CREATE TABLE vote_counts (
+    id INTEGER PRIMARY KEY,
+    comment_id INTEGER NOT NULL REFERENCES comments(id) ON UPDATE CASCADE,
+    seen_at TEXT NOT NULL,
+    run_id INTEGER REFERENCES crawl_runs(id),
+    votes_raw TEXT,
+    votes INTEGER
+);
+CREATE INDEX idx_vote_counts_comment ON vote_counts(comment_id, seen_at);
+CREATE TABLE comment_removals (
+    comment_id INTEGER NOT NULL REFERENCES comments(id) ON UPDATE CASCADE,
+    removed_at TEXT NOT NULL,
+    removed_run_id INTEGER REFERENCES crawl_runs(id),
+    restored_at TEXT,
+    restored_run_id INTEGER REFERENCES crawl_runs(id),
+    PRIMARY KEY (comment_id, removed_at)
+);
+CREATE TABLE article_revisions (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON UPDATE CASCADE,
+    revision INTEGER NOT NULL,
+    seen_at TEXT NOT NULL,
+    run_id INTEGER REFERENCES crawl_runs(id),
+    title TEXT,
+    body_text TEXT,
+    body_html TEXT,
+    content_hash TEXT,
+    capture_id INTEGER REFERENCES captures(id),
+    PRIMARY KEY (article_id, revision)
+);
+CREATE TABLE article_urls (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON UPDATE CASCADE,
+    url TEXT NOT NULL,
+    first_seen_at TEXT,
+    last_seen_at TEXT,
+    PRIMARY KEY (article_id, url)
+);
+CREATE INDEX idx_article_urls_url ON article_urls(url);
+CREATE TABLE pingbacks (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON UPDATE CASCADE ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    source_url TEXT,
+    title TEXT,
+    posted_raw TEXT,
+    PRIMARY KEY (article_id, position)
+);
+ALTER TABLE crawl_runs ADD COLUMN comments_deleted INTEGER;
+ALTER TABLE crawl_runs ADD COLUMN comments_restored INTEGER;
+ALTER TABLE crawl_runs ADD COLUMN comments_edited INTEGER;
+ALTER TABLE crawl_runs ADD COLUMN votes_changed INTEGER;
+ALTER TABLE crawl_runs ADD COLUMN articles_edited INTEGER;
+ALTER TABLE crawl_runs ADD COLUMN articles_gone INTEGER;
+-- What an archive made before history holds becomes the first version of each row: the
+-- text as last seen (dated from when the row was first seen), the votes as last seen.
+INSERT INTO comment_revisions
+    (comment_id, revision, seen_at, author, author_url, posted_raw, body_text, body_html)
+SELECT id, 1, coalesce(first_seen_at, last_seen_at, ''), author, author_url, posted_raw,
+    body_text, body_html
+FROM comments;
+INSERT INTO vote_counts (comment_id, seen_at, votes_raw, votes)
+SELECT id, coalesce(last_seen_at, first_seen_at, ''), votes_raw, votes
+FROM comments WHERE votes_raw IS NOT NULL OR votes IS NOT NULL;
+INSERT INTO article_revisions
+    (article_id, revision, seen_at, title, body_text, body_html, content_hash)
+SELECT id, 1, coalesce(first_seen_at, last_crawled_at, ''), title, body_text, body_html,
+    content_hash
+FROM articles WHERE status = 'archived';
+INSERT INTO article_urls (article_id, url, first_seen_at, last_seen_at)
+SELECT id, url, first_seen_at, last_crawled_at FROM articles WHERE status = 'archived';
+"""
+
+# Migration 5 (crawl frontier, archiver.crawling): the archive remembers what each visit
+# found, when each article is due again, which validators each URL sent, and which
+# process runs a crawl (so a run killed with -9 can be closed by the next one).
+_FRONTIER_V5 = """
+CREATE TABLE article_schedule (
+    article_id INTEGER PRIMARY KEY
+        REFERENCES articles(id) ON UPDATE CASCADE ON DELETE CASCADE,
+    visits INTEGER NOT NULL DEFAULT 0,
+    changed_visits INTEGER NOT NULL DEFAULT 0,
+    unchanged_streak INTEGER NOT NULL DEFAULT 0,
+    last_visit_at TEXT,
+    last_changed_at TEXT,
+    next_visit_at TEXT,
+    last_run_id INTEGER REFERENCES crawl_runs(id)
+);
+CREATE INDEX idx_article_schedule_next_visit_at ON article_schedule(next_visit_at);
+CREATE TABLE article_visits (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER REFERENCES articles(id) ON UPDATE CASCADE ON DELETE CASCADE,
+    run_id INTEGER REFERENCES crawl_runs(id),
+    url TEXT NOT NULL,
+    visited_at TEXT NOT NULL,
+    outcome TEXT NOT NULL
+        CHECK (outcome IN ('new', 'changed', 'unchanged', 'not_modified', 'gone')),
+    thread_complete INTEGER,
+    changes_json TEXT
+);
+CREATE INDEX idx_article_visits_article_id ON article_visits(article_id);
+CREATE INDEX idx_article_visits_run_id ON article_visits(run_id);
+CREATE TABLE url_validators (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    fetched_at TEXT,
+    run_id INTEGER REFERENCES crawl_runs(id)
+);
+ALTER TABLE crawl_runs ADD COLUMN pid INTEGER;
+ALTER TABLE crawl_runs ADD COLUMN host TEXT;
+ALTER TABLE crawl_runs ADD COLUMN articles_due INTEGER;
+ALTER TABLE crawl_runs ADD COLUMN articles_not_modified INTEGER;
+"""
+
 # Views are derived data: dropped and recreated on every start so they always match
 # the code. Names are what researchers type; keep them stable.
 VIEWS: dict[str, str] = {
@@ -231,6 +384,37 @@ FROM articles a
 LEFT JOIN comments c ON c.article_id = a.id
 WHERE a.status = 'archived'
 GROUP BY a.id
+""",
+    "deleted_comments": """
+SELECT
+    c.id AS comment_id, c.article_id, a.title AS article_title, c.author,
+    c.body_text AS last_text, c.posted_raw, c.posted_at, c.first_seen_at, c.last_seen_at,
+    c.deleted_at
+FROM comments c
+JOIN articles a ON a.id = c.article_id
+WHERE c.deleted_at IS NOT NULL
+""",
+    "edited_comments": """
+SELECT
+    c.id AS comment_id, c.article_id, a.title AS article_title, c.author,
+    r.revisions, first.body_text AS first_text, c.body_text AS latest_text,
+    first.author AS first_author, r.first_seen_at, r.last_edit_seen_at
+FROM (
+    SELECT comment_id, count(*) AS revisions, min(seen_at) AS first_seen_at,
+        max(seen_at) AS last_edit_seen_at
+    FROM comment_revisions GROUP BY comment_id HAVING count(*) > 1
+) r
+JOIN comments c ON c.id = r.comment_id
+JOIN articles a ON a.id = c.article_id
+JOIN comment_revisions first ON first.comment_id = r.comment_id AND first.revision = 1
+""",
+    "vote_history": """
+SELECT
+    v.comment_id, c.article_id, a.title AS article_title, c.author, v.seen_at, v.votes,
+    v.votes_raw, v.run_id
+FROM vote_counts v
+JOIN comments c ON c.id = v.comment_id
+JOIN articles a ON a.id = c.article_id
 """,
     "comments_per_day": """
 SELECT
@@ -297,6 +481,12 @@ MIGRATIONS: list[Migration] = [
     Migration(
         2, "search tables use the ascii tokenizer over segmented text", _script(_FTS_TABLES_V2)
     ),
+    Migration(
+        3,
+        "history: revisions, vote series, removals, gone and moved articles, captures",
+        _script(_HISTORY_V3),
+    ),
+    Migration(5, "crawl frontier: revisit schedule, visits, validators", _script(_FRONTIER_V5)),
 ]
 
 

@@ -10,7 +10,10 @@ still all-or-nothing). A slow crawl commits every article at once, as before; a 
 that outpaces SQLite pays one COMMIT per backlog instead of one per article.
 
 One ``crawl_runs`` row per crawl: opened when the spider opens, closed with the close
-reason, counts and the whole Scrapy stats when it closes. A database error on one item
+reason, counts (new, edited, deleted, restored comments, vote changes, edited and gone
+articles) and the whole Scrapy stats when it closes. An :class:`~archiver.items.ArticleGone`
+(an article URL that answered 404 or 410) marks the archived article gone; for a URL
+that was never archived it is recorded as an anomaly. A database error on one item
 is logged, counted (``archiver/storage/errors``) and recorded as an anomaly when
 possible; the crawl goes on.
 """
@@ -30,10 +33,13 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from sqlite_utils import Database
 
-from archiver.items import Anomaly, Article
+from archiver.crawling.signals import article_saved
+from archiver.items import Anomaly, Article, ArticleGone
 from archiver.storage import (
+    RUN_COUNTS,
     SaveResult,
     finish_run,
+    mark_gone,
     now_tokyo,
     open_archive,
     record_anomaly,
@@ -82,6 +88,8 @@ class ArchivePipeline:
         spider = self.crawler.spider
         name = spider.name if spider is not None else "unknown"
         self.run_id = start_run(self.db, name, now_tokyo())
+        # The capture middleware indexes its WARC records under this run.
+        self.crawler.stats.set_value("archiver/run_id", self.run_id)
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archiver-sqlite")
         logger.info("archiving into %s (crawl run %s)", self.db_path, self.run_id)
 
@@ -90,6 +98,9 @@ class ArchivePipeline:
             return item
         if isinstance(item, Anomaly):  # e.g. an article page that could not be fetched
             await self._record(item)
+            return item
+        if isinstance(item, ArticleGone):
+            await self._article_gone(item)
             return item
         if not isinstance(item, Article):
             return item
@@ -101,11 +112,31 @@ class ArchivePipeline:
             stats.inc_value("archiver/storage/errors")
             await self._record_failure(item, error)
             return item
-        stats.inc_value("archiver/articles/new", int(result.article_new))
-        stats.inc_value("archiver/articles/updated", int(result.article_updated))
-        stats.inc_value("archiver/comments/new", result.comments_new)
-        stats.inc_value("archiver/comments/updated", result.comments_updated)
+        for key, value in _STATS_OF_RESULT.items():
+            stats.inc_value(key, int(getattr(result, value)))
+        self.crawler.signals.send_catch_log(article_saved, article=item, result=result)
         return item
+
+    async def _article_gone(self, gone: ArticleGone) -> None:
+        """Mark an archived article gone; a URL never archived is an anomaly, as before."""
+        try:
+            newly_gone = await self._in_writer(mark_gone, self.db, gone, self.run_id)
+        except sqlite3.Error as error:
+            logger.error("could not mark %s gone: %s", gone.url, error)
+            self.crawler.stats.inc_value("archiver/storage/errors")
+            return
+        if newly_gone:
+            logger.info("article gone (HTTP %s): %s", gone.status, gone.url)
+            self.crawler.stats.inc_value("archiver/articles/gone")
+            return
+        await self._record(
+            Anomaly(
+                field="article",
+                raw_value=gone.url,
+                problem=f"article could not be fetched: HTTP {gone.status}",
+                url=gone.url,
+            )
+        )
 
     async def _save(self, article: Article) -> SaveResult:
         """Queue ``article`` for the next group commit and wait for its result."""
@@ -161,23 +192,51 @@ class ArchivePipeline:
             self._writer.shutdown(wait=True)  # every save has finished before the run closes
             self._writer = None
         values = self.crawler.stats.get_stats()
+        counts = {
+            name: values.get(f"archiver/{name.replace('_', '/', 1)}", 0) for name in RUN_COUNTS
+        }
+        counts["pages"] = values.get("response_received_count", 0)
+        counts["errors"] = values.get("log_count/ERROR", 0)
+        logger.info(
+            "crawl run %s: %s; articles %s new, %s edited, %s gone; comments %s new,"
+            " %s edited, %s deleted, %s restored; %s vote counts changed",
+            self.run_id,
+            reason,
+            counts["articles_new"],
+            counts["articles_edited"],
+            counts["articles_gone"],
+            counts["comments_new"],
+            counts["comments_edited"],
+            counts["comments_deleted"],
+            counts["comments_restored"],
+            counts["votes_changed"],
+        )
         try:
             finish_run(
                 self.db,
                 self.run_id,
                 reason,  # "finished", or why the crawl stopped (closespider_*, shutdown)
                 now_tokyo(),
-                pages=values.get("response_received_count", 0),
-                articles_new=values.get("archiver/articles/new", 0),
-                articles_updated=values.get("archiver/articles/updated", 0),
-                comments_new=values.get("archiver/comments/new", 0),
-                comments_updated=values.get("archiver/comments/updated", 0),
-                errors=values.get("log_count/ERROR", 0),
                 stats=values,
+                **counts,
             )
         finally:
             self.db.close()
             self.db = None
+
+
+#: Crawl stats key -> the SaveResult field it adds up.
+_STATS_OF_RESULT = {
+    "archiver/articles/new": "article_new",
+    "archiver/articles/updated": "article_updated",
+    "archiver/articles/edited": "article_edited",
+    "archiver/comments/new": "comments_new",
+    "archiver/comments/updated": "comments_updated",
+    "archiver/comments/edited": "comments_edited",
+    "archiver/comments/deleted": "comments_deleted",
+    "archiver/comments/restored": "comments_restored",
+    "archiver/votes/changed": "votes_changed",
+}
 
 
 def _settle(future: asyncio.Future[SaveResult], result: SaveResult | Exception) -> None:

@@ -14,6 +14,15 @@ Usage::
 
     scrapy crawl grandfleet                                   # https://grandfleet.info/
     scrapy crawl grandfleet -a start_url=http://127.0.0.1:8000/ -a limit=10
+    scrapy crawl grandfleet -a full=1                         # every article, due or not
+
+The archive is the frontier (``archiver.crawling``): every article already archived in
+``ARCHIVE_DB`` is scheduled too, so an article that vanished from listings and sitemaps
+is still visited (and its 404/410 or 301 seen). A run fetches only what is due by the
+revisit policy, new, or signaled as changed by a cheap discovery surface (sitemap
+``lastmod``, the comment feed, a comment count that differs from the archive's), and
+asks conditionally (``If-None-Match`` / ``If-Modified-Since``) where the archive holds
+validators. ``-a full=1`` fetches every article in full, whatever the policy says.
 """
 
 from __future__ import annotations
@@ -21,18 +30,25 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-from scrapy import Request
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.spiders import SitemapSpider
 from twisted.python.failure import Failure
 
-from archiver.items import Anomaly, Article
+from archiver.capture import capture_of, stamp_capture
+from archiver.crawling.discovery import parse_comment_feed
+from archiver.crawling.items import ArticleNotModified
+from archiver.crawling.manners import describe_meta
+from archiver.crawling.revisit import parse_time
+from archiver.crawling.startup import EXIT_USAGE, RunSetup, RunSetupError, abort, prepare_run
+from archiver.items import Anomaly, Article, ArticleGone
 from archiver.parsing import (
     canonicalize_url,
     comment_page_of,
@@ -46,6 +62,15 @@ logger = logging.getLogger(__name__)
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
+# Scheduling priorities (higher first): finish threads in hand, then discovery, then
+# articles discovered but never saved (a killed run's leftovers), then new and signaled
+# articles, then articles that are merely due.
+PRIORITY_COMMENT_PAGE = 100
+PRIORITY_DISCOVERY = 50
+PRIORITY_UNSAVED = 30
+PRIORITY_CHANGED = 20
+PRIORITY_DUE = 10
+
 
 class GrandfleetSpider(SitemapSpider):
     """Crawl a grandfleet.info-shaped WordPress site: articles, comment pages, relations."""
@@ -57,7 +82,13 @@ class GrandfleetSpider(SitemapSpider):
     sitemap_follow = [r"posts?-post", r"post-sitemap"]
     sitemap_rules = [("", "parse_article")]
 
-    def __init__(self, start_url: str | None = None, limit: str | int | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        start_url: str | None = None,
+        limit: str | int | None = None,
+        full: str | bool | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
         self.profile: SiteProfile = get_profile(self.profile_name)
         self.start_url = canonicalize_url(start_url or self.default_start_url)
@@ -67,19 +98,97 @@ class GrandfleetSpider(SitemapSpider):
         self.site_netloc = parts.netloc.lower()
         self.allowed_domains = [parts.hostname]
         self.sitemap_urls = [urljoin(self.start_url, "/robots.txt")]
-        self.limit = int(limit) if limit not in (None, "") else None
+        try:
+            self.limit = int(limit) if limit not in (None, "") else None
+        except ValueError:
+            self.limit = 0
         if self.limit is not None and self.limit < 1:
             raise UsageError(f"limit must be a positive number of articles, got {limit!r}")
+        self.full = _flag("full", full)
         self.scheduled_articles: set[str] = set()
+        self.setup: RunSetup | None = None
+        # Validators of article pages fetched in full, for the frontier pipeline.
+        self.fetch_notes: dict[str, tuple[str | None, str | None]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        """Bad arguments, settings or archive end the run with one line, before any write."""
+        # Under `scrapy crawl` (the project's settings) a problem ends the process with
+        # one line and its own exit status; a library caller gets the exception.
+        exit_on_error = crawler.settings.getbool("ARCHIVE_EXIT_ON_SETUP_ERROR", False)
+        try:
+            spider = super().from_crawler(crawler, *args, **kwargs)
+            spider.setup = prepare_run(crawler.settings)
+        except UsageError as error:
+            if exit_on_error:
+                abort(str(error), EXIT_USAGE)
+            raise
+        except RunSetupError as error:
+            if exit_on_error:
+                abort(str(error), error.status)
+            raise
+        crawler.signals.connect(spider.release_lock, signal=signals.spider_closed)
+        return spider
+
+    def release_lock(self) -> None:
+        if self.setup is not None and self.setup.lock is not None:
+            self.setup.frontier.close()
+            self.setup.lock.release()
+
+    @property
+    def clock(self) -> datetime | None:
+        """The run's clock (``ARCHIVE_NOW``), when set: visits are recorded at that time."""
+        return self.setup.clock if self.setup is not None else None
 
     # -- what to fetch ------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
         async for request in super().start():  # robots.txt -> sitemap index -> post sitemaps
+            yield self._discovery(request, optional=request.url.endswith("/robots.txt"))
+        # WordPress core's sitemap, in case robots.txt does not name it, and the site-wide
+        # comment feed: optional surfaces, their absence (404/410) is no anomaly.
+        yield self._discovery(
+            Request(urljoin(self.start_url, "/wp-sitemap.xml"), callback=self._parse_sitemap),
+            optional=True,
+        )
+        yield self._discovery(Request(self.start_url, callback=self.parse_listing))
+        yield self._discovery(
+            Request(urljoin(self.start_url, "/comments/feed/"), callback=self.parse_comment_feed),
+            optional=True,
+        )
+        for request in self.frontier_requests():
             yield request
-        # WordPress core's sitemap, in case robots.txt does not name it.
-        yield Request(urljoin(self.start_url, "/wp-sitemap.xml"), callback=self._parse_sitemap)
-        yield Request(self.start_url, callback=self.parse_listing)
+
+    def _discovery(self, request: Request, optional: bool = False) -> Request:
+        """A discovery page: fetched first; its failure is recorded in the archive.
+
+        ``optional``: a surface a site may lack (robots.txt, /wp-sitemap.xml, the comment
+        feed): a 404 or 410 only means it is absent.
+        """
+        meta = {**request.meta, "archiver_optional": optional}
+        return request.replace(
+            priority=PRIORITY_DISCOVERY, errback=self.discovery_failed, meta=meta
+        )
+
+    def frontier_requests(self) -> Iterable[Request]:
+        """Articles the archive holds on this site: the archive is the frontier.
+
+        Discovered but never saved (stubs, a killed run's leftovers) first; then archived
+        articles that are due (all of them with ``full=1``), longest overdue first.
+        """
+        if self.setup is None:
+            return
+        known = [a for a in self.setup.frontier.articles.values() if self.on_site(a.url)]
+        self.crawler.stats.set_value(
+            "archiver/articles/archived", sum(a.status == "archived" for a in known)
+        )
+        far_future = datetime.max.replace(tzinfo=TOKYO)
+        known.sort(key=lambda a: (a.status == "archived", a.next_visit_at or far_future))
+        for article in known:
+            priority = PRIORITY_DUE if article.status == "archived" else PRIORITY_UNSAVED
+            request = self.article_request(article.url, priority=priority)
+            if request is not None:
+                yield request
 
     def on_site(self, url: str) -> bool:
         """Only the crawled site's own host and port: never another host or port."""
@@ -88,8 +197,13 @@ class GrandfleetSpider(SitemapSpider):
         except ValueError:  # not a URL at all
             return False
 
-    def claim_article(self, url: str) -> str | None:
-        """Return the canonical URL to fetch if this article is new and within the limit."""
+    def claim_article(self, url: str, signaled: bool = False) -> str | None:
+        """Return the canonical URL to fetch if this article should be fetched now.
+
+        An article is fetched when it is new to the archive, due by the revisit policy,
+        signaled as changed by a discovery surface, or with ``full=1``; once per run,
+        and within ``limit``.
+        """
         try:
             canonical = canonicalize_url(url)
         except ValueError:  # e.g. an unclosed "[" in a sitemap entry: skip it, count it
@@ -100,16 +214,54 @@ class GrandfleetSpider(SitemapSpider):
             return None
         if canonical in self.scheduled_articles:
             return None
+        if not (signaled or self.wanted(canonical)):
+            return None
         if self.limit is not None and len(self.scheduled_articles) >= self.limit:
             return None
         self.scheduled_articles.add(canonical)
+        self.crawler.stats.inc_value("archiver/articles/due")
         return canonical
 
-    def article_request(self, url: str) -> Request | None:
-        canonical = self.claim_article(url)
+    def wanted(self, canonical: str) -> bool:
+        """New, never saved, or due by the revisit policy (everything with ``full=1``)."""
+        if self.full or self.setup is None:
+            return True
+        archived = self.setup.frontier.articles.get(canonical)
+        return archived is None or archived.due(self.setup.now)
+
+    def article_request(
+        self, url: str, signaled: bool = False, priority: int = PRIORITY_CHANGED
+    ) -> Request | None:
+        canonical = self.claim_article(url, signaled)
         if canonical is None:
             return None
-        return Request(canonical, callback=self.parse_article, errback=self.article_failed)
+        return self._article_fetch(canonical, priority)
+
+    def _article_fetch(self, canonical: str, priority: int = PRIORITY_CHANGED) -> Request:
+        """The request of a claimed article: conditional where the archive has validators."""
+        headers = {}
+        validators = self.setup.frontier.validators.get(canonical) if self.setup else None
+        if validators and not self.full:  # full=1 fetches in full
+            etag, last_modified = validators
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+        return Request(
+            canonical,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            headers=headers,
+            priority=priority,
+            meta={"handle_httpstatus_list": [304]},
+        )
+
+    def signal_changed(self, url: str, why: str) -> Request | None:
+        """A discovery surface says this archived article changed: fetch it even if not due."""
+        request = self.article_request(url, signaled=True)
+        if request is not None:
+            self.crawler.stats.inc_value(f"archiver/signals/{why}")
+        return request
 
     def sitemap_filter(self, entries: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
         for entry in entries:
@@ -118,31 +270,102 @@ class GrandfleetSpider(SitemapSpider):
                 if self.on_site(loc):  # a sitemap index entry
                     yield entry
                 continue
-            canonical = self.claim_article(loc)
+            canonical = self.claim_article(loc, signaled=self._modified_since_visit(entry))
             if canonical is not None:
                 yield {**entry, "loc": canonical}
+
+    def _modified_since_visit(self, entry: dict[str, Any]) -> bool:
+        """The sitemap's ``lastmod`` is later than the archive's last visit of the article."""
+        lastmod = parse_time(entry.get("lastmod"))
+        if lastmod is None or self.setup is None:
+            return False
+        try:
+            archived = self.setup.frontier.articles.get(canonicalize_url(entry.get("loc", "")))
+        except ValueError:
+            return False
+        if archived is None or archived.last_visit_at is None:
+            return False
+        return lastmod > archived.last_visit_at
 
     def parse_listing(self, response: Response) -> Iterable[Request]:
         """Home and category listings: article links, then the next listing page."""
         if not isinstance(response, TextResponse):
             return
         listing = parse_listing_page(response, self.profile)
+        counts: dict[str, int] = getattr(listing, "comment_counts", None) or {}
+        fresh = False  # does this page hold an article that is new, due or signaled?
         for url in listing.article_urls:
-            request = self.article_request(url)
+            signaled = self._count_differs(url, counts.get(url))
+            fresh = fresh or signaled or self.wanted(canonicalize_url(url))
+            request = self.article_request(url, signaled=signaled)
             if request is not None:
                 yield request
         below_limit = self.limit is None or len(self.scheduled_articles) < self.limit
+        # Newest first: once a whole page is archived and not due, older pages hold
+        # nothing the archive lacks (due articles come from the archive itself).
+        if not (fresh or self.full):
+            self.crawler.stats.inc_value("archiver/listings/stopped_early")
+            return
         if listing.next_page_url and self.on_site(listing.next_page_url) and below_limit:
-            yield Request(listing.next_page_url, callback=self.parse_listing)
+            yield self._discovery(Request(listing.next_page_url, callback=self.parse_listing))
+
+    def _count_differs(self, url: str, shown: int | None) -> bool:
+        """A listing shows a comment count other than the archived thread's."""
+        if shown is None or self.setup is None:
+            return False
+        archived = self.setup.frontier.articles.get(canonicalize_url(url))
+        if archived is None or archived.status != "archived":
+            return False
+        return shown != archived.comments_archived
+
+    def parse_comment_feed(self, response: Response) -> Iterable[Request]:
+        """The site-wide comment feed: an article with a comment the archive lacks is due."""
+        if not isinstance(response, TextResponse) or self.setup is None:
+            return
+        for entry in parse_comment_feed(response):
+            if not self.on_site(entry.article_url):
+                continue
+            if self.setup.frontier.has_comment(entry.comment_id):
+                continue
+            request = self.signal_changed(entry.article_url, "comment_feed")
+            if request is not None:
+                yield request
+
+    def discovery_failed(self, failure: Failure) -> Iterable[Anomaly]:
+        """robots.txt, a sitemap, the comment feed or a listing page could not be read."""
+        url, reason = failure.request.url, _failure_reason(failure)
+        absent = failure.check(HttpError) and failure.value.response.status in (404, 410)
+        if absent and failure.request.meta.get("archiver_optional"):
+            self.crawler.stats.inc_value("archiver/discovery/absent")
+            logger.info("the site has no %s (%s)", url, reason)
+            return
+        self.crawler.stats.inc_value("archiver/discovery/failed")
+        logger.warning("discovery page could not be fetched: %s (%s)", url, reason)
+        yield Anomaly(
+            field="discovery",
+            raw_value=url,
+            problem=f"discovery page could not be fetched: {reason}",
+            url=url,
+        )
 
     # -- articles and their comment pages ----------------------------------------------
 
     def parse_article(self, response: Response) -> Iterable[Any]:
+        if response.status == 304:  # seen, unchanged: nothing to parse
+            self.crawler.stats.inc_value("archiver/articles/not_modified")
+            yield ArticleNotModified(url=canonicalize_url(response.url), fetched_at=_now_iso())
+            return
         if not isinstance(response, TextResponse):
             logger.warning("not an HTML page, skipped: %s", response.url)
             return
         page = parse_article_page(response, self.profile)
-        page.fetched_at = _now_iso()
+        page.fetched_at = stamp_capture(page, response) or _now_iso()
+        page.thread_complete = True  # until one of its comment pages fails
+        self._check_whole(page, response)  # a partial page is not whole
+        self.fetch_notes[canonicalize_url(response.url)] = (
+            _header(response, "ETag"),
+            _header(response, "Last-Modified"),
+        )
         yield from self._follow_article_links(page)
         # The article URL shows one comment page (the newest, on WordPress's default
         # settings): remember its number so its /comment-page-N/ twin is not fetched again.
@@ -153,13 +376,35 @@ class GrandfleetSpider(SitemapSpider):
         self, response: Response, pages: list[Article], fetched: set[int | str]
     ) -> Iterable[Any]:
         if isinstance(response, TextResponse):
-            pages.append(parse_article_page(response, self.profile))
+            page = parse_article_page(response, self.profile)
+            page.thread_complete = True
+            stamp_capture(page, response)
+            self._check_whole(page, response)
+            pages.append(page)
+        else:  # not HTML: its comments are unknown, so the thread is not whole
+            pages[0].thread_complete = False
         yield from self._continue_thread(pages, fetched)
+
+    def _check_whole(self, page: Article, response: Response) -> bool:
+        """A response still ``partial`` after retries: an anomaly, the thread not whole."""
+        if "partial" not in response.flags:
+            return False
+        page.thread_complete = False
+        page.anomalies.append(
+            Anomaly(
+                field="article.response",
+                raw_value=response.url,
+                problem="response truncated (partial) after retries: thread incomplete",
+                url=page.url,
+            )
+        )
+        return True
 
     def comment_page_failed(self, failure: Failure) -> Iterable[Any]:
         """A missing comment page must not lose the rest of the thread: record and go on."""
         request = failure.request
         pages: list[Article] = request.cb_kwargs["pages"]
+        pages[0].thread_complete = False  # absence from this thread proves nothing now
         pages[0].anomalies.append(
             Anomaly(
                 field="article.comment_page",
@@ -171,8 +416,20 @@ class GrandfleetSpider(SitemapSpider):
         self.crawler.stats.inc_value("archiver/comment_pages/failed")
         yield from self._continue_thread(pages, request.cb_kwargs["fetched"])
 
-    def article_failed(self, failure: Failure) -> Iterable[Anomaly]:
-        """An article page that could not be fetched goes on record in the archive."""
+    def article_failed(self, failure: Failure) -> Iterable[Anomaly | ArticleGone]:
+        """An article page that could not be fetched goes on record in the archive.
+
+        404 and 410 are the site's answer that the article is gone (the pipeline marks an
+        archived one gone, and records any other as an anomaly); other failures are
+        anomalies.
+        """
+        if failure.check(HttpError) and failure.value.response.status in (404, 410):
+            yield ArticleGone(
+                url=failure.request.url,
+                status=failure.value.response.status,
+                fetched_at=capture_of(failure.value.response)[1] or _now_iso(),
+            )
+            return
         self.crawler.stats.inc_value("archiver/articles/failed")
         url, reason = failure.request.url, _failure_reason(failure)
         logger.warning("article could not be fetched: %s (%s)", url, reason)
@@ -184,12 +441,13 @@ class GrandfleetSpider(SitemapSpider):
         )
 
     def _parse_sitemap(self, response: Response) -> Iterable[Request]:
-        # SitemapSpider builds article requests without an errback; add ours so a
-        # failing article found through the sitemap is recorded like any other.
+        # SitemapSpider builds bare requests: articles (already claimed by sitemap_filter)
+        # get ours (conditional, with an errback); sitemaps are discovery pages.
         for request in super()._parse_sitemap(response):
             if request.callback == self.parse_article:
-                request = request.replace(errback=self.article_failed)
-            yield request
+                yield self._article_fetch(request.url)
+            else:
+                yield self._discovery(request)
 
     def _continue_thread(self, pages: list[Article], fetched: set[int | str]) -> Iterable[Any]:
         """Fetch the next unfetched comment page, or yield the merged article when none is left.
@@ -216,6 +474,21 @@ class GrandfleetSpider(SitemapSpider):
                 return
         article = merge_comment_pages(pages)
         article.fetched_at = pages[0].fetched_at
+        article.thread_complete = all(page.thread_complete for page in pages)
+        shown = article.comment_count_shown
+        if not article.thread_complete:
+            self.fetch_notes.pop(article.url, None)  # no validators for a broken capture
+        elif shown is not None and len(article.comments) < shown:
+            article.thread_complete = False
+            self.crawler.stats.inc_value("archiver/threads/short")
+            article.anomalies.append(
+                Anomaly(
+                    field="article.comments",
+                    raw_value=str(len(article.comments)),
+                    problem=f"thread has {len(article.comments)} comments, the page shows {shown}",
+                    url=article.url,
+                )
+            )
         self.crawler.stats.inc_value("archiver/articles/parsed")
         self.crawler.stats.inc_value("archiver/comments/parsed", len(article.comments))
         yield article
@@ -231,9 +504,29 @@ class GrandfleetSpider(SitemapSpider):
 
 def _failure_reason(failure: Failure) -> str:
     """``HTTP 500`` for an error status, else the network error's own message."""
+    note = describe_meta(failure.request.meta) if getattr(failure, "request", None) else None
+    if note:
+        return note
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
     return f"{failure.type.__name__}: {failure.getErrorMessage()}"
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _flag(name: str, value: str | bool | None) -> bool:
+    """A yes/no spider argument: ``-a full=1`` (also true/yes/on; 0/false/no/off/empty)."""
+    if isinstance(value, bool):
+        return value
+    text = (value or "").strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    raise UsageError(f"{name} must be 1 or 0 (yes or no), got {value!r}")
 
 
 def _now_iso() -> str:

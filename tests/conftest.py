@@ -66,8 +66,13 @@ def crawled_archive(
         logs.append(first.stderr)
         assert first.returncode == 0, first.stderr[-3000:]
         first_paths = list(server.requests)
-        second = run_crawl(
-            "grandfleet", server.url, db_path, settings=LOCAL_SITE_SETTINGS, timeout=300
+        second = run_crawl(  # full=1: every page again, past the revisit policy
+            "grandfleet",
+            server.url,
+            db_path,
+            settings=LOCAL_SITE_SETTINGS,
+            spider_args={"full": "1"},
+            timeout=300,
         )
         logs.append(second.stderr)
         assert second.returncode == 0, second.stderr[-3000:]

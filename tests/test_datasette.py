@@ -7,6 +7,7 @@ come from the schema and the archiver plugin alone.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import urllib.parse
 import urllib.request
@@ -113,6 +114,24 @@ def test_article_thread_canned_query(server):
         ] == expected
 
 
+def test_thread_as_of_canned_query(server):
+    """The thread as it was, in Datasette: nested in thread order, votes as of the time."""
+    rows = get(server, "/archive/thread_as_of.json", _shape="array", article_id=SEED_POST_ID, at="")
+    assert [
+        (r["comment_id"], r["depth"], r["author"], r["votes"], r["edited"], r["deleted"])
+        for r in rows
+    ] == [(c[0], c[2], c[3], c[4], 0, 0) for c in SEED_COMMENTS]
+    assert [r["thread"] for r in rows][:3] == ["tofu", "Mob", "　ダヴー"]
+    before = get(
+        server,
+        "/archive/thread_as_of.json",
+        _shape="array",
+        article_id=SEED_POST_ID,
+        at="2000-01-01",
+    )
+    assert before == []
+
+
 def test_other_canned_queries(server):
     voted = get(server, "/archive/most_voted_comments.json", _shape="array")
     assert [(r["votes"], r["author"]) for r in voted[:3]] == [
@@ -172,4 +191,39 @@ def test_views_and_metadata(server):
         "most_voted_comments",
         "related_graph",
         "search_all",
+        "thread_as_of",
     }
+
+
+def get_html(base: str, path: str) -> str:
+    with urllib.request.urlopen(f"{base}{path}", timeout=10) as response:
+        return response.read().decode()
+
+
+CARD = re.compile(
+    r'data-comment-id="(-?\d+)" data-parent-id="(-?\d*)"\s+data-depth="(\d+)"', re.MULTILINE
+)
+
+
+def test_article_row_page_shows_the_thread(server):
+    html = get_html(server, f"/archive/articles/{SEED_POST_ID}")
+    cards = [(int(i), int(p) if p else None, int(d)) for i, p, d in CARD.findall(html)]
+    assert cards == [(c[0], c[1], c[2]) for c in SEED_COMMENTS]
+    assert 'class="archive-article"' in html
+    # Other tables' and other databases' row pages are Datasette's own.
+    assert "archive-article" not in get_html(server, "/archive/categories/1")
+    assert "archive-" not in get_html(server, "/other/notes/1")
+
+
+def test_landing_page_and_dashboards_follow_the_archive(server):
+    html = get_html(server, "/")
+    assert html.count('class="archive-landing"') == 1
+    assert "holds <strong>1</strong> articles" in " ".join(html.split())
+    metadata = get(server, "/-/metadata.json")
+    dashboards = metadata["plugins"]["datasette-dashboards"]
+    assert {chart["db"] for d in dashboards.values() for chart in d["charts"].values()} == {
+        "archive"
+    }
+    plugins = {p["name"]: p for p in get(server, "/-/plugins.json")}
+    assert plugins["archiver"]["templates"] and plugins["archiver"]["static"]
+    assert "datasette-dashboards" in plugins

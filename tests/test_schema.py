@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from sqlite_utils import Database
 
 from archiver.schema import (
     FTS_TOKENIZE,
@@ -18,7 +17,7 @@ from archiver.schema import (
 )
 from archiver.search import SEGMENTER_VERSION
 from archiver.storage import open_archive, save_article, search
-from tests.test_storage import SEED_POST_ID, assert_fts_consistent, seed_article
+from tests.test_storage import SEED_POST_ID, assert_fts_consistent, rows, seed_article
 
 TABLES = {
     "archive_meta",
@@ -35,6 +34,13 @@ TABLES = {
     "anomalies",
     "articles_fts",
     "comments_fts",
+    "captures",
+    "comment_revisions",
+    "vote_counts",
+    "comment_removals",
+    "article_revisions",
+    "article_urls",
+    "pingbacks",
 }
 
 
@@ -51,6 +57,9 @@ def test_fresh_archive_has_every_table_view_and_version(tmp_path):
         "article_stats",
         "comments_per_day",
         "top_commenters",
+        "deleted_comments",
+        "edited_comments",
+        "vote_history",
     }
     assert set(VIEWS) == set(db.view_names())
     assert db.conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
@@ -81,9 +90,16 @@ def test_ensure_schema_is_idempotent(tmp_path):
     db.close()
 
 
-def test_version_1_archive_is_migrated_and_reindexed(tmp_path):
-    """An archive written by schema 1 (unicode61 search tables) opens as the current one."""
-    path = tmp_path / "archive.db"
+def write_version_1_archive(path, tmp_path) -> None:
+    """An archive as schema 1 wrote it: the seed article's rows, unicode61 search tables.
+
+    The rows are those today's code saves, copied column by column into the tables of
+    migration 1 alone (today's save code writes history tables schema 1 did not have).
+    """
+    current_path = tmp_path / "current.db"
+    current = open_archive(current_path)
+    save_article(current, seed_article())
+    current.close()
     conn = sqlite3.connect(path)
     with transaction(conn):
         conn.execute(
@@ -94,14 +110,37 @@ def test_version_1_archive_is_migrated_and_reindexed(tmp_path):
         conn.execute("INSERT INTO schema_migrations VALUES (1, 'initial archive schema', 'x')")
         conn.execute("INSERT INTO archive_meta VALUES ('segmenter_version', '1')")
         conn.execute("PRAGMA user_version = 1")
-    conn.execute("PRAGMA foreign_keys = ON")
-    save_article(Database(conn), seed_article())  # the rows and index schema 1 had
+    conn.execute("ATTACH DATABASE ? AS current", (str(current_path),))
+    with transaction(conn):
+        for table in ("categories", "tags", "articles", "article_tags", "sources", "credits"):
+            columns = ", ".join(row[1] for row in conn.execute(f"PRAGMA main.table_info({table})"))
+            conn.execute(
+                f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM current.{table}"
+            )
+        for table in ("article_links", "comments"):
+            columns = ", ".join(row[1] for row in conn.execute(f"PRAGMA main.table_info({table})"))
+            conn.execute(
+                f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM current.{table}"
+            )
+        conn.execute(
+            "INSERT INTO comments_fts (rowid, author, body_text)"
+            " SELECT id, author, body_text FROM comments"
+        )
+    conn.execute("DETACH DATABASE current")
     assert "unicode61" in fts_definition(conn, "comments_fts")
     conn.close()
 
+
+def test_version_1_archive_is_migrated_and_reindexed(tmp_path):
+    """An archive written by schema 1 (unicode61 search tables) opens as the current one."""
+    path = tmp_path / "archive.db"
+    write_version_1_archive(path, tmp_path)
+
     db = open_archive(path)
     assert db.conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
-    assert [r[0] for r in db.conn.execute("SELECT version FROM schema_migrations")] == [1, 2]
+    assert [r[0] for r in db.conn.execute("SELECT version FROM schema_migrations")] == [
+        m.version for m in MIGRATIONS
+    ]
     assert f"tokenize='{FTS_TOKENIZE}'" in fts_definition(db.conn, "comments_fts")
     assert f"tokenize='{FTS_TOKENIZE}'" in fts_definition(db.conn, "articles_fts")
     assert db["comments"].count == 8
@@ -115,6 +154,42 @@ def test_version_1_archive_is_migrated_and_reindexed(tmp_path):
     assert db.conn.execute(
         "SELECT value FROM archive_meta WHERE key = 'segmenter_version'"
     ).fetchone() == (str(SEGMENTER_VERSION),)
+    db.close()
+
+
+def test_archive_before_history_keeps_its_rows_as_first_versions(tmp_path):
+    """Migration 3: every stored comment is revision 1 and its first vote observation."""
+    path = tmp_path / "archive.db"
+    write_version_1_archive(path, tmp_path)
+    conn = sqlite3.connect(path)
+    comments = conn.execute(
+        "SELECT id, author, author_url, posted_raw, body_text, body_html, first_seen_at,"
+        " votes_raw, votes, last_seen_at FROM comments ORDER BY id"
+    ).fetchall()
+    article = conn.execute(
+        "SELECT id, title, body_text, body_html, content_hash, url, first_seen_at,"
+        " last_crawled_at FROM articles WHERE status = 'archived'"
+    ).fetchall()
+    conn.close()
+
+    db = open_archive(path)
+    assert rows(
+        db,
+        "SELECT comment_id, revision, author, author_url, posted_raw, body_text,"
+        " body_html, seen_at, run_id FROM comment_revisions ORDER BY comment_id",
+    ) == [(c[0], 1, *c[1:6], c[6], None) for c in comments]
+    assert rows(
+        db, "SELECT comment_id, votes_raw, votes, seen_at FROM vote_counts ORDER BY comment_id"
+    ) == [(c[0], c[7], c[8], c[9]) for c in comments]
+    assert rows(
+        db,
+        "SELECT article_id, revision, title, body_text, body_html, content_hash, seen_at"
+        " FROM article_revisions",
+    ) == [(a[0], 1, a[1], a[2], a[3], a[4], a[6]) for a in article]
+    assert rows(db, "SELECT article_id, url, first_seen_at, last_seen_at FROM article_urls") == [
+        (a[0], a[5], a[6], a[7]) for a in article
+    ]
+    assert rows(db, "SELECT count(*) FROM comments WHERE deleted_at IS NOT NULL") == [(0,)]
     db.close()
 
 
@@ -134,6 +209,12 @@ def test_foreign_keys_cascade_on_update(tmp_path):
             "credits",
             "anomalies",
             "articles",
+            "comment_revisions",
+            "vote_counts",
+            "comment_removals",
+            "article_revisions",
+            "article_urls",
+            "pingbacks",
         )
         for row in db.conn.execute(f"PRAGMA foreign_key_list({table})")
     }
@@ -149,6 +230,21 @@ def test_foreign_keys_cascade_on_update(tmp_path):
         ("anomalies", "run_id", "crawl_runs", "id", "NO ACTION"),
         ("anomalies", "article_id", "articles", "id", "CASCADE"),
         ("articles", "category_id", "categories", "id", "CASCADE"),
+        ("articles", "capture_id", "captures", "id", "NO ACTION"),
+        # History follows a stub re-keyed to its post id.
+        ("comment_revisions", "comment_id", "comments", "id", "CASCADE"),
+        ("comment_revisions", "run_id", "crawl_runs", "id", "NO ACTION"),
+        ("comment_revisions", "capture_id", "captures", "id", "NO ACTION"),
+        ("vote_counts", "comment_id", "comments", "id", "CASCADE"),
+        ("vote_counts", "run_id", "crawl_runs", "id", "NO ACTION"),
+        ("comment_removals", "comment_id", "comments", "id", "CASCADE"),
+        ("comment_removals", "removed_run_id", "crawl_runs", "id", "NO ACTION"),
+        ("comment_removals", "restored_run_id", "crawl_runs", "id", "NO ACTION"),
+        ("article_revisions", "article_id", "articles", "id", "CASCADE"),
+        ("article_revisions", "run_id", "crawl_runs", "id", "NO ACTION"),
+        ("article_revisions", "capture_id", "captures", "id", "NO ACTION"),
+        ("article_urls", "article_id", "articles", "id", "CASCADE"),
+        ("pingbacks", "article_id", "articles", "id", "CASCADE"),
     }
     index_columns = {
         tuple(c[2] for c in db.conn.execute(f"PRAGMA index_info({idx[1]})"))

@@ -257,6 +257,12 @@ def table_counts(db) -> dict[str, int]:
         "anomalies",
         "articles_fts_docsize",
         "comments_fts_docsize",
+        "comment_revisions",
+        "vote_counts",
+        "comment_removals",
+        "article_revisions",
+        "article_urls",
+        "pingbacks",
     ]
     return {t: db.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
 
@@ -344,6 +350,9 @@ def test_seed_article_rows(db):
         "content_hash": content_hash(seed_article()),
         "first_seen_at": FETCHED_AT,
         "last_crawled_at": FETCHED_AT,
+        "capture_id": None,
+        "gone_at": None,
+        "http_status": 200,
     }
     assert rows(db, "SELECT * FROM categories") == [(1, "ロシア関連", "russia-related")]
     assert rows(
@@ -395,6 +404,7 @@ def test_seed_article_rows(db):
         "page": 1,
         "first_seen_at": FETCHED_AT,
         "last_seen_at": FETCHED_AT,
+        "deleted_at": None,
     }
     # Link targets exist as stubs titled by the link text, with negative ids.
     links = rows(
@@ -471,7 +481,13 @@ def test_updates_are_counted_and_reindexed(db):
     article.comments[7] = replace(article.comments[7], position=9)
     result = save_article(db, article)
     assert result == SaveResult(
-        article_new=False, article_updated=True, comments_new=0, comments_updated=2
+        article_new=False,
+        article_updated=True,
+        comments_new=0,
+        comments_updated=2,
+        article_edited=True,
+        comments_edited=1,
+        votes_changed=2,
     )
     assert rows(db, "SELECT body_text, votes FROM comments WHERE id = 301") == [
         ("戦艦大和の話に変わった", 30)
@@ -627,7 +643,7 @@ def test_open_archive_pragmas_and_directory(tmp_path):
 def test_existing_archive_keeps_its_page_size(tmp_path, monkeypatch):
     """Archives created with 4 KiB pages (before 16 KiB) are opened as they are."""
     path = tmp_path / "archive.db"
-    monkeypatch.setattr("archiver.storage.ARCHIVE_PAGE_SIZE", 4096)
+    monkeypatch.setattr("archiver.storage.database.ARCHIVE_PAGE_SIZE", 4096)
     open_archive(path).close()
     monkeypatch.undo()
     db = open_archive(path)
@@ -656,7 +672,9 @@ def test_runs(db):
         errors=0,
         stats={"finish_time": datetime(2022, 2, 1, 2, 5), "item_scraped_count": 1},
     )
-    assert rows(db, "SELECT * FROM crawl_runs") == [
+    frontier = ("pid", "host", "articles_due", "articles_not_modified")  # the crawl's own
+    columns = [c for c in db["crawl_runs"].columns_dict if c not in frontier]
+    assert rows(db, f"SELECT {', '.join(columns)} FROM crawl_runs") == [
         (
             run_id,
             "grandfleet",
@@ -670,6 +688,12 @@ def test_runs(db):
             0,
             0,
             '{"finish_time": "2022-02-01 02:05:00", "item_scraped_count": 1}',
+            0,  # comments_deleted
+            0,  # comments_restored
+            0,  # comments_edited
+            0,  # votes_changed
+            0,  # articles_edited
+            0,  # articles_gone
         )
     ]
 
@@ -707,8 +731,14 @@ def test_pipeline_saves_counts_and_closes_run(tmp_path):
     assert {k: v for k, v in stats.items() if k.startswith("archiver/")} == {
         "archiver/articles/new": 1,
         "archiver/articles/updated": 0,
+        "archiver/articles/edited": 0,
         "archiver/comments/new": 8,
         "archiver/comments/updated": 1,
+        "archiver/comments/edited": 0,
+        "archiver/comments/deleted": 0,
+        "archiver/comments/restored": 0,
+        "archiver/votes/changed": 1,
+        "archiver/run_id": 1,  # shared with the WARC capture middleware
     }
     close(crawler, "closespider_itemcount")
     conn = sqlite3.connect(path)
@@ -777,7 +807,7 @@ def test_comment_moved_to_another_article(db):
         title="別の記事",
         comments=[replace(seed_article().comments[0], body_text="移動したコメント")],
     )
-    assert save_article(db, other) == SaveResult(True, False, 0, 1)
+    assert save_article(db, other) == SaveResult(True, False, 0, 1, comments_edited=1)
     assert rows(db, "SELECT article_id, body_text FROM comments WHERE id = 301") == [
         (23999, "移動したコメント")
     ]
@@ -836,7 +866,7 @@ def test_failed_commit_leaves_no_transaction_open(db):
     assert rows(db, "SELECT count(*) FROM comments WHERE id = 1") == [(0,)]
     article = seed_article()
     article.comments[0] = replace(article.comments[0], votes_raw="26", votes=26)
-    assert save_article(db, article) == SaveResult(False, False, 0, 1)
+    assert save_article(db, article) == SaveResult(False, False, 0, 1, votes_changed=1)
 
 
 def test_post_moved_to_a_new_url_keeps_its_row_and_takes_over_the_stub(db):

@@ -24,14 +24,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--articles", type=int, default=None, help="serve a synthetic site of N articles"
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic site")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the site and its changes")
+    parser.add_argument(
+        "--day", type=int, default=0, help="serve the site as it is on day N (0 = as shipped)"
+    )
+    parser.add_argument(
+        "--no-validators",
+        action="store_true",
+        help="send no ETag/Last-Modified and ignore conditional requests",
+    )
     parser.add_argument("--access-log", default=None, help="append every requested path to FILE")
     parser.add_argument("--verbose", action="store_true", help="log requests to stderr")
     args = parser.parse_args(argv)
+    if args.day < 0:
+        parser.error("--day must be 0 or more")
+    if args.articles is not None and args.articles < 1:
+        parser.error("--articles must be 1 or more")
 
-    site = load_site(synthetic_articles=args.articles, seed=args.seed)
+    site = load_site(synthetic_articles=args.articles, seed=args.seed, day=args.day)
     server = SampleSiteServer(
-        site, "127.0.0.1", args.port, access_log=args.access_log, verbose=args.verbose
+        site,
+        "127.0.0.1",
+        args.port,
+        access_log=args.access_log,
+        verbose=args.verbose,
+        validators=not args.no_validators,
     )
     print(server.url, flush=True)
     stop = threading.Event()

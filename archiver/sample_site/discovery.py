@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -9,22 +10,33 @@ from email.utils import format_datetime
 from html import escape
 
 from archiver.sample_site import page
-from archiver.sample_site.model import POSTS_PER_PAGE, SITE_NAME, SampleArticle, SampleSite
+from archiver.sample_site.model import (
+    POSTS_PER_PAGE,
+    SITE_NAME,
+    SampleArticle,
+    SampleSite,
+    text_to_html,
+)
 from archiver.sample_site.page import Response
 
 SITEMAP_URLS_PER_FILE = 2000  # WordPress core wp_sitemaps_get_max_urls()
-FEED_ITEMS = 10
+FEED_ITEMS = 10  # WordPress posts_per_rss: items of /feed/ and /comments/feed/
 _LISTING = re.compile(r"^(?:/(category|tag)/([a-z0-9-]+))?/(?:page/(\d+)/)?$")
 _POST_SITEMAP = re.compile(r"^/wp-sitemap-posts-post-(\d+)\.xml$")
 XML = "application/xml; charset=UTF-8"
+RSS = "application/rss+xml; charset=UTF-8"
 
 
-def render_discovery(site: SampleSite, base_url: str, path: str) -> Response | None:
+def render_discovery(
+    site: SampleSite, base_url: str, path: str, feed_items: int = FEED_ITEMS
+) -> Response | None:
     """Answer ``path`` if it is a listing or discovery URL, else None."""
     if path == "/robots.txt":
         return 200, [("Content-Type", "text/plain; charset=utf-8")], robots_txt(base_url).encode()
     if path == "/feed/":
-        return 200, [("Content-Type", "application/rss+xml; charset=UTF-8")], feed(site, base_url)
+        return 200, [("Content-Type", RSS)], feed(site, base_url, feed_items)
+    if path == "/comments/feed/":
+        return 200, [("Content-Type", RSS)], comment_feed(site, base_url, feed_items)
     if path == "/wp-sitemap.xml":
         return 200, [("Content-Type", XML)], sitemap_index(site, base_url)
     match = _POST_SITEMAP.match(path)
@@ -117,6 +129,7 @@ def _archive_item(base_url: str, article: SampleArticle) -> str:
         f'      <h2 class="p-archive__title">{escape(article.title)}</h2>\n'
         f'      <time class="p-archive__date" datetime="{article.published.isoformat()}">'
         f"{article.published:%Y.%m.%d}</time>\n"
+        f'      <p class="p-archive__comments">コメント ( {len(article.comments)} )</p>\n'
         "    </a>\n  </article>"
     )
 
@@ -174,9 +187,9 @@ def _rfc822(moment: datetime) -> str:
     return format_datetime(moment.astimezone(UTC)).replace("-0000", "+0000")
 
 
-def feed(site: SampleSite, base_url: str) -> bytes:
+def feed(site: SampleSite, base_url: str, items_count: int = FEED_ITEMS) -> bytes:
     """RSS 2.0 of the newest posts, shaped like WordPress's /feed/."""
-    newest = site.articles[::-1][:FEED_ITEMS]
+    newest = site.articles[::-1][:items_count]
     items = []
     for article in newest:
         link = base_url + article.path
@@ -205,4 +218,52 @@ def feed(site: SampleSite, base_url: str) -> bytes:
         "<description>軍事・防衛関連のニュースと分析</description>\n"
         f"<lastBuildDate>{build}</lastBuildDate>\n"
         "<language>ja</language>\n" + "\n".join(items) + "\n</channel>\n</rss>\n"
+    ).encode("utf-8")
+
+
+def comment_feed(site: SampleSite, base_url: str, items_count: int = FEED_ITEMS) -> bytes:
+    """The site-wide comment feed, shaped like WordPress core's feed-rss2-comments.php.
+
+    The newest shown comments, newest first; each item names its post (title, ``guid``
+    ``?p=POST#comment-ID``) and links to the comment on the comment page that shows it
+    (the article URL itself when that is the newest page, as get_comment_link does).
+    """
+    newest = heapq.nlargest(
+        items_count,
+        ((c.posted, c.comment_id, a, c) for a in site.articles for c in a.comments),
+        key=lambda entry: (entry[0], entry[1]),
+    )
+    items = []
+    for _, _, article, comment in newest:
+        page_number = article.comment_page_of(comment.comment_id)
+        link = base_url + article.path
+        if page_number != article.comment_pages():
+            link += f"comment-page-{page_number}/"
+        author = comment.author or "匿名"  # get_comment_author() of an empty name
+        body = comment.html if comment.html is not None else text_to_html(comment.text)
+        items.append(
+            "<item>\n"
+            f"<title>{escape(author)} より {escape(article.title)} へのコメント</title>\n"
+            f"<link>{escape(link)}#comment-{comment.comment_id}</link>\n"
+            f"<dc:creator><![CDATA[{author}]]></dc:creator>\n"
+            f"<pubDate>{_rfc822(comment.posted)}</pubDate>\n"
+            f'<guid isPermaLink="false">{base_url}/?p={article.post_id}#comment-{comment.comment_id}</guid>\n'
+            f"<description><![CDATA[{comment.text}]]></description>\n"
+            f"<content:encoded><![CDATA[{body}]]></content:encoded>\n"
+            "</item>"
+        )
+    build = _rfc822(newest[0][0]) if newest else ""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom" '
+        'xmlns:sy="http://purl.org/rss/1.0/modules/syndication/">\n<channel>\n'
+        f"<title>{SITE_NAME} のコメント</title>\n"
+        f'<atom:link href="{base_url}/comments/feed/" rel="self" type="application/rss+xml" />\n'
+        f"<link>{base_url}</link>\n"
+        "<description>軍事・防衛関連のニュースと分析</description>\n"
+        f"<lastBuildDate>{build}</lastBuildDate>\n"
+        "<sy:updatePeriod>hourly</sy:updatePeriod>\n<sy:updateFrequency>1</sy:updateFrequency>\n"
+        + "\n".join(items)
+        + "\n</channel>\n</rss>\n"
     ).encode("utf-8")

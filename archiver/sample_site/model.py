@@ -67,6 +67,9 @@ class SampleArticle:
     thumbnail: str  # site path of the eyecatch image
     previous_path: str | None = None
     next_path: str | None = None
+    # When moderation, an edit or votes last changed the thread (None: never since
+    # publication); part of the page's Last-Modified (see render.last_modified).
+    touched: datetime | None = None
 
     @property
     def excerpt(self) -> str:
@@ -111,6 +114,13 @@ class SampleSite:
     popular_paths: list[str]
     notice: str
     articles: list[SampleArticle]
+    # The site over time (archiver.sample_site.timeline): which day this is, the moment
+    # it shows (the end of that day, Asia/Tokyo), unpublished paths (-> 404 or 410) and
+    # moved paths (old -> new, answered with a 301).
+    day: int = 0
+    now: datetime | None = None
+    gone: dict[str, int] = field(default_factory=dict)
+    moved: dict[str, str] = field(default_factory=dict)
     _by_path: dict[str, SampleArticle] = field(default_factory=dict, repr=False)
     _by_id: dict[int, SampleArticle] = field(default_factory=dict, repr=False)
     _by_category: dict[str, list[SampleArticle]] = field(default_factory=dict, repr=False)

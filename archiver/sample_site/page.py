@@ -12,6 +12,7 @@ from archiver.sample_site.model import SITE_NAME, SampleSite
 __all__ = [
     "SITE_NAME",
     "Response",
+    "gone",
     "head",
     "not_found",
     "page_number_links",
@@ -145,22 +146,50 @@ def site_footer() -> str:
 
 
 def not_found(site: SampleSite, base_url: str) -> Response:
+    return _error_page(
+        site,
+        base_url,
+        404,
+        "ページが見つかりませんでした",
+        "404 NOT FOUND",
+        "お探しのページは見つかりませんでした。",
+    )
+
+
+def gone(site: SampleSite, base_url: str, status: int) -> Response:
+    """An unpublished post: WordPress's 404 page, or a 410 as a plugin (or nginx) sends it."""
+    if status != 410:
+        return not_found(site, base_url)
+    return _error_page(
+        site,
+        base_url,
+        410,
+        "このページは削除されました",
+        "410 GONE",
+        "このページは削除されました。",
+    )
+
+
+def _error_page(
+    site: SampleSite, base_url: str, status: int, title: str, heading: str, text: str
+) -> Response:
+    body_class = "error404" if status == 404 else f"error404 error{status}"
     body = "\n".join(
         [
-            head(f"ページが見つかりませんでした | {SITE_NAME}", base_url, base_url + "/"),
+            head(f"{title} | {SITE_NAME}", base_url, base_url + "/"),
             "</head>",
-            '<body class="error404">',
+            f'<body class="{body_class}">',
             site_header(site, base_url),
             '<div id="main_contents" class="clearfix"><div id="main_col">',
-            '<h1 class="p-404__title">404 NOT FOUND</h1>',
-            "<p>お探しのページは見つかりませんでした。</p>",
+            f'<h1 class="p-404__title">{heading}</h1>',
+            f"<p>{text}</p>",
             "</div>",
             sidebar(site, base_url),
             "</div>",
             site_footer(),
         ]
     )
-    return 404, [("Content-Type", HTML)], body.encode("utf-8")
+    return status, [("Content-Type", HTML)], body.encode("utf-8")
 
 
 def redirect(location: str) -> Response:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape
 from urllib.parse import parse_qs, urlsplit
@@ -30,10 +30,13 @@ _ARTICLE = re.compile(r"^/([a-z0-9-]+)/([a-z0-9-]+)/(?:comment-page-(\d+)/)?$")
 _UPLOAD = re.compile(r"^/wp-content/(?:uploads/\d{4}/\d{2}/)?[A-Za-z0-9_-]+\.png$")
 
 
-def render(site: SampleSite, base_url: str, target: str) -> Response:
+def render(
+    site: SampleSite, base_url: str, target: str, feed_items: int = discovery.FEED_ITEMS
+) -> Response:
     """Answer one GET request for ``target`` (path and query) as WordPress would.
 
-    ``base_url`` is scheme and host without a trailing slash (from the Host header).
+    ``base_url`` is scheme and host without a trailing slash (from the Host header);
+    ``feed_items`` is WordPress's posts_per_rss (items of /feed/ and /comments/feed/).
     """
     parts = urlsplit(target)
     path, query = parts.path or "/", parse_qs(parts.query)
@@ -44,12 +47,19 @@ def render(site: SampleSite, base_url: str, target: str) -> Response:
         return page.redirect(base_url + article.path)
     if _UPLOAD.match(path):
         return 200, [("Content-Type", "image/png")], page.PLACEHOLDER_PNG
-    special = discovery.render_discovery(site, base_url, path)
+    special = discovery.render_discovery(site, base_url, path, feed_items)
     if special is not None:
         return special
     match = _ARTICLE.match(path)
     if match:
-        article = site.article_by_path(f"/{match[1]}/{match[2]}/")
+        post_path = f"/{match[1]}/{match[2]}/"
+        if post_path in site.gone:
+            return page.gone(site, base_url, site.gone[post_path])
+        if post_path in site.moved:  # WordPress's old-slug redirect (_wp_old_slug)
+            rest = f"comment-page-{match[3]}/" if match[3] else ""
+            query = f"?{parts.query}" if parts.query else ""
+            return page.redirect(base_url + site.moved[post_path] + rest + query)
+        article = site.article_by_path(post_path)
         if article is not None:
             comment_page = int(match[3]) if match[3] else None
             if comment_page is not None and not 1 <= comment_page <= article.comment_pages():
@@ -83,9 +93,21 @@ def comment_body_html(comment: SampleComment) -> str:
 
 
 def last_modified(article: SampleArticle) -> str:
-    """HTTP date of the page's newest change (the post or its newest comment)."""
-    newest = max([article.modified, *(c.posted for c in article.comments)])
-    return format_datetime(newest.astimezone(UTC), usegmt=True)
+    """HTTP date of the page's newest change: the post, its newest comment, or the last
+    moderation, edit or vote in its thread (``touched``)."""
+    return http_date(changed_at(article))
+
+
+def changed_at(article: SampleArticle) -> datetime:
+    """When the article or its thread last changed."""
+    stamps = [article.modified, *(c.posted for c in article.comments)]
+    if article.touched is not None:
+        stamps.append(article.touched)
+    return max(stamps)
+
+
+def http_date(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
 
 
 def render_article(
@@ -236,8 +258,10 @@ def _body_block(site: SampleSite, base_url: str, block: BodyBlock) -> str:
             f"<figcaption>{_credit('出典:', block.text, block.url)}</figcaption></figure>"
         )
     if kind == "related":
+        # The anchor text written into the post wins; the renderer fills it in from the
+        # target's title only while nobody has frozen it (day 0 leaves it empty).
         target = site.article_by_path(block.url or "")
-        title = target.title if target else block.text
+        title = block.text or (target.title if target else "")
         return f'<p>関連記事:<a href="{base_url}{block.url}">{escape(title)}</a></p>'
     if kind == "spacer":
         return "<p>&nbsp;</p>"

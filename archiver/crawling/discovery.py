@@ -1,0 +1,50 @@
+"""Cheap change signals: the site-wide comment feed, read purely from its response.
+
+WordPress's ``/comments/feed/`` lists the newest comments, each ``<item>`` with a
+``<link>`` to the comment (``<post permalink>[comment-page-N/]#comment-<id>``). A
+comment id the archive does not have means its article changed since the last visit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from scrapy.http import TextResponse
+
+from archiver.parsing import canonicalize_url
+
+_COMMENT_FRAGMENT = re.compile(r"#comment-(\d+)$")
+_COMMENT_PAGE = re.compile(r"comment-page-\d+/?$")
+
+
+@dataclass(frozen=True)
+class FeedComment:
+    article_url: str  # canonical permalink of the commented article
+    comment_id: int
+
+
+def parse_comment_feed(response: TextResponse) -> list[FeedComment]:
+    """The (article, comment id) pairs a comment feed names; unreadable items are skipped."""
+    entries: list[FeedComment] = []
+    try:
+        links = response.xpath("//item/link/text()").getall()
+        links += response.xpath("//item/guid/text()").getall()
+    except ValueError:  # not XML at all
+        return entries
+    seen: set[int] = set()
+    for link in links:
+        match = _COMMENT_FRAGMENT.search(link.strip())
+        if match is None:
+            continue
+        comment_id = int(match[1])
+        permalink = _COMMENT_PAGE.sub("", link.strip()[: match.start()])
+        if comment_id in seen or "?p=" in permalink:
+            continue
+        try:
+            article_url = canonicalize_url(permalink)
+        except ValueError:
+            continue
+        seen.add(comment_id)
+        entries.append(FeedComment(article_url, comment_id))
+    return entries

@@ -24,7 +24,9 @@ HEAD = (
 
 def parse(thread_html: str, url: str = URL) -> list[Anomaly]:
     body = f"{HEAD}{thread_html}</body></html>".encode()
-    response = HtmlResponse(url=url, body=body, headers={"Content-Type": "text/html; charset=UTF-8"})
+    response = HtmlResponse(
+        url=url, body=body, headers={"Content-Type": "text/html; charset=UTF-8"}
+    )
     return parse_article_page(response, get_profile("wordpress")).anomalies
 
 

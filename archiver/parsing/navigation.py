@@ -103,6 +103,7 @@ GENERIC_RELATED_ITEMS = (
     ".related li",
     "#related li",
 )
+_PAGE_HREF = re.compile(r"comment-page-|cpage=")  # (the scan also finds ids such as a#cancel-…)
 _RELATED_BLOCKS = "[class*=related], [id*=related]"
 GENERIC_RELATED_TITLE = (
     ".p-related__title",
@@ -298,7 +299,11 @@ def _count_in(raw: str) -> int | None:
 
 def _comment_page_links(find: Finder) -> list[Node]:
     """Every link of the page to a comment page (the pagers' links among them)."""
-    return [node for node in find.scan_once(THREAD_SCAN) if node.tag == "a"]
+    return [
+        node
+        for node in find.scan_once(THREAD_SCAN)
+        if node.tag == "a" and _PAGE_HREF.search(node.attrs.get("href") or "")
+    ]
 
 
 def current_comment_page(find: Finder, profile: SiteProfile, response_url: str) -> int:

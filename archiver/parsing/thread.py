@@ -37,7 +37,7 @@ _ID_SCAN = "[id^=comment-], [id^=li-comment-], [id^=wpd-comm-]"
 # One walk of the page finds the comment elements and (for the navigation) every link to
 # a comment page, whatever the pager looks like ("Older Comments" in core's old
 # div.navigation, themes' own pagers): WordPress writes them as /comment-page-N/ or ?cpage=N.
-THREAD_SCAN = "[id*=comm], a[href*='comment-page-'], a[href*='cpage=']"
+THREAD_SCAN = "[id*=comm], a[href*=page]"
 _PING_CLASSES = frozenset({"pingback", "trackback"})
 _LIST_TAGS = frozenset({"ul", "ol", "dl"})
 _DEPTH_CLASS = re.compile(r"(?:^|\s)depth-(\d+)(?:\s|$)")
@@ -179,12 +179,11 @@ def find_thread(find: Finder, profile: SiteProfile) -> Thread:
     root = find.root
     ping_areas = find.all(root, GENERIC_PING_AREAS + profile.comment_excluded_areas)
     lists = find.all(root, profile.comment_lists + GENERIC_LISTS)
-    candidates: list[tuple[Node, re.Match[str] | None]] = list(
-        _outermost_per_id(find.scan_once(THREAD_SCAN))
-    )
-    fast = _walk_known_lists(lists, candidates, {a.mem_id for a in ping_areas}, profile, find)
+    scanned = find.scan_once(THREAD_SCAN)
+    fast = _walk_known_lists(lists, scanned, {a.mem_id for a in ping_areas}, profile, find)
     if fast is not None:
         return fast
+    candidates: list[tuple[Node, re.Match[str] | None]] = list(_outermost_per_id(scanned))
     listed = {c.mem_id for c, _ in candidates}
     idless = [
         child
@@ -223,7 +222,7 @@ def find_thread(find: Finder, profile: SiteProfile) -> Thread:
 
 def _walk_known_lists(
     lists: list[Node],
-    candidates: list[tuple[Node, re.Match[str] | None]],
+    scanned: list[Node],
     ping_areas: set[int],
     profile: SiteProfile,
     find: Finder,
@@ -235,24 +234,28 @@ def _walk_known_lists(
     """
     if not lists:
         return None
-    matches = {element.mem_id: match for element, match in candidates}
+    scanned_ids = {node.mem_id for node in scanned}
     comments: list[ThreadItem] = []
     pings: list[ThreadItem] = []
     reached: set[int] = set()
+    numbers: set[int] = set()
     widgets: dict[int, bool] = {}
 
+    def id_match(node: Node) -> re.Match[str] | None:
+        return _COMMENT_ID.match(node.id or "") if node.mem_id in scanned_ids else None
+
     def walk(li: Node, parent: ThreadItem | None, depth: int, in_pings: bool) -> None:
-        key = li.mem_id
-        match = matches.get(key)
+        match = id_match(li)
         if match is None:
             inner = next((c for c in li.iter() if (c.tag or "-")[0] != "-"), None)
-            if inner is not None and inner.mem_id in matches:
-                reached.add(inner.mem_id)
-                match = matches[inner.mem_id]
-            elif not (_is_ping(li) or _looks_like(li, profile, find)):
+            match = id_match(inner) if inner is not None else None
+            if match is None and not (_is_ping(li) or _looks_like(li, profile, find)):
                 return
-        reached.add(key)
-        item = ThreadItem(li, _id_of(match), None, depth, in_pings or _is_ping(li), True)
+        reached.add(li.mem_id)
+        comment_id = _id_of(match)
+        if comment_id is not None:
+            numbers.add(comment_id)
+        item = ThreadItem(li, comment_id, None, depth, in_pings or _is_ping(li), depth > 1)
         if item.is_ping:
             pings.append(item)
             return
@@ -272,10 +275,11 @@ def _walk_known_lists(
         for li in lst.iter():
             if li.tag == "li":
                 walk(li, None, 1, in_pings)
-    if any(element.mem_id not in reached for element, _ in candidates):
-        return None
-    for item in comments:
-        item.enclosed = item.depth > 1
+    for node in scanned:  # every comment element must be one the walk reached
+        if node.mem_id not in reached:
+            match = _COMMENT_ID.match(node.id or "")
+            if match is not None and _id_of(match) not in numbers:
+                return None
     return Thread(comments, pings, [lst for lst in lists if not _inside(lst, ping_areas)])
 
 

@@ -139,7 +139,7 @@ def test_reparse_refuses_bad_arguments_with_one_line(crawled_archive, tmp_path):
 def test_reparse_after_several_days_of_a_changing_site(tmp_path):
     """Edits, new and removed comments, votes, gone and moved articles: history rebuilt."""
     db_path = tmp_path / "archive.db"
-    days = [load_site(day=day) for day in range(4)]
+    days = [load_site(day=day) for day in range(3)]
     server = serve(days[0], host="127.0.0.1", port=0)
     try:
         for site in days:  # a daily run: the revisit policy on the day's clock

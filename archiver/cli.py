@@ -58,13 +58,19 @@ def collect_stats(db: Database, runs: int = 5) -> dict[str, Any]:
         "credits",
         "anomalies",
         "crawl_runs",
+        "comment_revisions",
+        "vote_counts",
+        "comment_removals",
+        "article_revisions",
+        "captures",
     ):
         tables[table] = count(f"SELECT count(*) FROM {table}")
     articles_by_status = dict(conn.execute("SELECT status, count(*) FROM articles GROUP BY status"))
     links_by_kind = dict(conn.execute("SELECT kind, count(*) FROM article_links GROUP BY kind"))
     cursor = conn.execute(
         "SELECT id, spider, status, started_at, finished_at, pages, articles_new,"
-        " articles_updated, comments_new, comments_updated, errors"
+        " articles_updated, articles_edited, articles_gone, comments_new, comments_updated,"
+        " comments_edited, comments_deleted, comments_restored, votes_changed, errors"
         " FROM crawl_runs ORDER BY id DESC LIMIT ?",
         (runs,),
     )
@@ -101,9 +107,9 @@ def stats(db_path: str, as_json: bool, runs: int) -> None:
 
 def print_stats(report: dict[str, Any]) -> None:
     """The text form of :func:`collect_stats`, shared by ``stats`` and ``demo``."""
-    click.echo("table            rows")
+    click.echo("table              rows")
     for table, rows in report["tables"].items():
-        click.echo(f"{table:<16} {rows}")
+        click.echo(f"{table:<18} {rows}")
     for status, rows in sorted(report["articles_by_status"].items()):
         click.echo(f"  articles {status}: {rows}")
     for kind, rows in sorted(report["article_links_by_kind"].items()):
@@ -118,8 +124,11 @@ def print_stats(report: dict[str, Any]) -> None:
             f" {run['started_at']} -> {run['finished_at'] or '-'}"
             f" pages={run['pages'] or 0}"
             f" articles new={run['articles_new'] or 0} updated={run['articles_updated'] or 0}"
+            f" edited={run['articles_edited'] or 0} gone={run['articles_gone'] or 0}"
             f" comments new={run['comments_new'] or 0} updated={run['comments_updated'] or 0}"
-            f" errors={run['errors'] or 0}"
+            f" edited={run['comments_edited'] or 0} deleted={run['comments_deleted'] or 0}"
+            f" restored={run['comments_restored'] or 0}"
+            f" votes changed={run['votes_changed'] or 0} errors={run['errors'] or 0}"
         )
 
 
@@ -289,3 +298,11 @@ def demo(db_path: str, port: int | None) -> None:
     click.echo(
         f"  {bin_dir / 'archiver'} serve {result.db_path}   (the same, checks the file first)"
     )
+
+
+# The capture commands live in their own module; registered here so `archiver --help`
+# lists them with the others.
+from archiver.cli_capture import export_wacz, reparse, verify  # noqa: E402
+
+for _command in (reparse, export_wacz, verify):
+    cli.add_command(_command)

@@ -9,6 +9,14 @@ With the archiver installed, ``datasette data/archive.db`` needs no options:
   The table search box (``?_search=``) runs ``MATCH escape_fts(:search)``, so this makes
   it find 3+ character Japanese words (戦闘機 -> ``"戦闘 闘機"``), full-width latin and
   one-character queries, while the box still shows what the user typed.
+* ``extra_template_vars`` feeds the templates of ``archiver/datasette/templates``: an
+  article's row page shows its thread as a thread, a comment's row page its history,
+  parent and replies, and the index page says what each archive holds.
+* The charts are datasette-dashboards dashboards (vega-lite), declared under
+  ``plugins:`` in metadata.yml; their ``db: archive`` is pointed at the archive's name.
+
+Datasette loads the package ``archiver.datasette`` (the entry point), which re-exports
+these hooks: Datasette finds a plugin's templates and static files only beside a package.
 """
 
 from __future__ import annotations
@@ -21,10 +29,14 @@ from typing import Any
 
 import yaml
 from datasette import hookimpl
+from datasette.utils import urlsafe_components
 
 from archiver.search import fts_query
 
 METADATA_PATH = Path(__file__).parent / "datasette" / "metadata.yml"
+#: The name Datasette knows the plugin by (its distribution): static files are served
+#: under /-/static-plugins/archiver/.
+PLUGIN_NAME = "archiver"
 # The database name used for the archive's block inside metadata.yml.
 _TEMPLATE_DATABASE = "archive"
 
@@ -107,10 +119,26 @@ def get_metadata(datasette: Any, key: str, database: str | None, table: str | No
     if not names:
         return {}
     template = archive_metadata()
-    metadata = {k: v for k, v in template.items() if k != "databases"}
+    metadata = {k: v for k, v in template.items() if k not in ("databases", "plugins")}
     block = template["databases"][_TEMPLATE_DATABASE]
     metadata["databases"] = {name: copy.deepcopy(block) for name in names}
+    # Dashboards read one database: the first archive (the usual case is only one).
+    metadata["plugins"] = _with_database(copy.deepcopy(template.get("plugins", {})), names[0])
     return metadata
+
+
+def _with_database(config: Any, name: str) -> Any:
+    """``config`` with every ``db: archive`` pointed at the database called ``name``."""
+    if isinstance(config, dict):
+        return {
+            key: name
+            if key == "db" and value == _TEMPLATE_DATABASE
+            else _with_database(value, name)
+            for key, value in config.items()
+        }
+    if isinstance(config, list):
+        return [_with_database(value, name) for value in config]
+    return config
 
 
 # trylast: Datasette's own prepare_connection registers escape_fts; ours must run after
@@ -120,3 +148,53 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
     conn.create_function("ja_fts_query", 1, ja_fts_query, deterministic=True)
     if _is_archive_connection(conn):
         conn.create_function("escape_fts", 1, ja_fts_query, deterministic=True)
+
+
+def _row_id(request: Any) -> int | None:
+    try:
+        (value,) = urlsafe_components(request.url_vars["pks"])
+        return int(value)
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
+@hookimpl
+def extra_template_vars(
+    template: str,
+    database: str | None,
+    table: str | None,
+    view_name: str,
+    request: Any,
+    datasette: Any,
+) -> Any:
+    """The data of the archive's own page parts (see ``archiver/datasette/templates``)."""
+
+    # Imported here: archiver.datasette (the package Datasette loads) imports this module.
+    from archiver.datasette.pages import archive_summary, article_page, comment_page
+
+    async def inner() -> dict[str, Any]:
+        if view_name == "index":
+            names = _archive_database_names(datasette)
+            return {
+                "archive_summaries": [
+                    await archive_summary(datasette.get_database(name)) for name in names
+                ]
+            }
+        if view_name != "row" or table not in ("articles", "comments") or request is None:
+            return {}
+        if database not in _archive_database_names(datasette):
+            return {}
+        row_id = _row_id(request)
+        if row_id is None:
+            return {}
+        db = datasette.get_database(database)
+        if table == "articles":
+            return {"archive_article": await article_page(db, row_id)}
+        return {"archive_comment": await comment_page(db, row_id)}
+
+    return inner
+
+
+@hookimpl
+def extra_css_urls(datasette: Any) -> list[str]:
+    return [datasette.urls.static_plugins(PLUGIN_NAME, "archive.css")]

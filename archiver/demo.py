@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
+
+from tqdm import tqdm
 
 from archiver.runner import LOCAL_SITE_SETTINGS, run_crawl
 from archiver.sample_site import SampleSite, load_site
@@ -53,13 +58,22 @@ def run_demo(
         print(f"crawling into {db_path} ...", file=sys.stderr)
         started = time.perf_counter()
         log_file = Path(log_file) if log_file else db_path.with_suffix(".crawl.log")
-        result = run_crawl(
-            "grandfleet",
-            server.url,
-            archive_db=db_path,
-            settings=LOCAL_SITE_SETTINGS,
-            log_file=log_file,
-        )
+        article_paths = {article.path for article in site.articles}
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            crawl = pool.submit(
+                run_crawl,
+                "grandfleet",
+                server.url,
+                archive_db=db_path,
+                settings=LOCAL_SITE_SETTINGS,
+                log_file=log_file,
+            )
+            show_progress(
+                crawl.done,
+                lambda: len(article_paths.intersection(list(server.requests))),
+                total=len(site.articles),
+            )
+            result = crawl.result()
         seconds = time.perf_counter() - started
     finally:
         server.shutdown()
@@ -71,6 +85,36 @@ def run_demo(
     return DemoResult(
         db_path=db_path, site_url=server.url, seconds=seconds, articles=len(site.articles)
     )
+
+
+def show_progress(
+    finished: Callable[[], bool],
+    fetched: Callable[[], int],
+    total: int,
+    stream: TextIO | None = None,
+    poll: float = 0.2,
+    line_every: float = 5.0,
+) -> None:
+    """Report ``fetched()`` of ``total`` articles until ``finished()``.
+
+    A bar (tqdm) on a terminal; on a pipe or in a log, a plain line every ``line_every``
+    seconds and one at the end, so the output stays readable as text.
+    """
+    stream = stream or sys.stderr
+    if stream.isatty():
+        with tqdm(total=total, unit="article", desc="crawling", file=stream) as bar:
+            while not finished():
+                bar.update(fetched() - bar.n)
+                time.sleep(poll)
+            bar.update(fetched() - bar.n)
+        return
+    last_line = time.monotonic()
+    while not finished():
+        time.sleep(poll)
+        if time.monotonic() - last_line >= line_every:
+            print(f"crawling: {fetched()}/{total} articles fetched", file=stream)
+            last_line = time.monotonic()
+    print(f"crawling: {fetched()}/{total} articles fetched", file=stream)
 
 
 def _serve_sample_site(site: SampleSite, port: int | None) -> SampleSiteServer:

@@ -49,10 +49,13 @@ ITEM_PIPELINES = {
 # Manners and completeness (archiver.crawling.manners): never another host or port
 # (before RobotsTxtMiddleware at 100, so not even its robots.txt); Crawl-delay and
 # Retry-After (response side before RetryMiddleware at 550); partial responses retried.
+# Every HTTP exchange is kept as WARC/1.1 next to the downloader (archiver.capture):
+# before retry, redirect and decompression see it. ARCHIVE_WARC_ENABLED=False turns it off.
 DOWNLOADER_MIDDLEWARES = {
     "archiver.crawling.manners.SameSiteMiddleware": 50,
     "archiver.crawling.manners.PolitenessMiddleware": 560,
     "archiver.crawling.manners.PartialResponseMiddleware": 570,
+    "archiver.capture.middleware.WarcCaptureMiddleware": 950,
 }
 # A truncated body reaches the crawl flagged "partial" (retried, then recorded) instead
 # of failing as a network error.
@@ -81,3 +84,8 @@ ARCHIVE_DB = "data/archive.db"
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+
+# A progress line every ARCHIVE_PROGRESS_INTERVAL seconds (0 = off) and a closing summary
+# of what changed (archiver/progress.py).
+EXTENSIONS = {"archiver.progress.CrawlProgress": 500}
+ARCHIVE_PROGRESS_INTERVAL = 30

@@ -88,6 +88,8 @@ class ArchivePipeline:
         spider = self.crawler.spider
         name = spider.name if spider is not None else "unknown"
         self.run_id = start_run(self.db, name, now_tokyo())
+        # The capture middleware indexes its WARC records under this run.
+        self.crawler.stats.set_value("archiver/run_id", self.run_id)
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archiver-sqlite")
         logger.info("archiving into %s (crawl run %s)", self.db_path, self.run_id)
 

@@ -42,6 +42,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.spiders import SitemapSpider
 from twisted.python.failure import Failure
 
+from archiver.capture import capture_of, stamp_capture
 from archiver.crawling.discovery import listing_comment_counts, parse_comment_feed
 from archiver.crawling.items import ArticleNotModified
 from archiver.crawling.manners import describe_meta, is_incomplete
@@ -118,6 +119,8 @@ class GrandfleetSpider(SitemapSpider):
         try:
             spider = super().from_crawler(crawler, *args, **kwargs)
             spider.setup = prepare_run(crawler.settings)
+            # A replay (archiver reparse) re-parses every capture of a run: no policy.
+            spider.full = spider.full or bool(crawler.settings.get("ARCHIVE_REPLAY_FROM"))
         except UsageError as error:
             if exit_on_error:
                 abort(str(error), EXIT_USAGE)
@@ -359,7 +362,7 @@ class GrandfleetSpider(SitemapSpider):
             logger.warning("not an HTML page, skipped: %s", response.url)
             return
         page = parse_article_page(response, self.profile)
-        page.fetched_at = _now_iso()
+        page.fetched_at = stamp_capture(page, response) or _now_iso()
         page.thread_complete = True  # until one of its comment pages fails
         self._check_whole(page, response)  # a partial page is not whole
         self.fetch_notes[canonicalize_url(response.url)] = (
@@ -378,6 +381,7 @@ class GrandfleetSpider(SitemapSpider):
         if isinstance(response, TextResponse):
             page = parse_article_page(response, self.profile)
             page.thread_complete = True
+            stamp_capture(page, response)
             self._check_whole(page, response)
             pages.append(page)
         else:  # not HTML: its comments are unknown, so the thread is not whole
@@ -426,7 +430,7 @@ class GrandfleetSpider(SitemapSpider):
             yield ArticleGone(
                 url=failure.request.url,
                 status=failure.value.response.status,
-                fetched_at=_now_iso(),
+                fetched_at=capture_of(failure.value.response)[1] or _now_iso(),
             )
             return
         self.crawler.stats.inc_value("archiver/articles/failed")

@@ -30,25 +30,31 @@ def test_stats_text(archive):
     result = run("stats", archive)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[:11] == [
-        "table            rows",
-        "articles         7",
-        "comments         8",
-        "article_links    6",
-        "categories       1",
-        "tags             2",
-        "article_tags     2",
-        "sources          2",
-        "credits          3",
-        "anomalies        0",
-        "crawl_runs       1",
+    assert lines[:16] == [
+        "table              rows",
+        "articles           7",
+        "comments           8",
+        "article_links      6",
+        "categories         1",
+        "tags               2",
+        "article_tags       2",
+        "sources            2",
+        "credits            3",
+        "anomalies          0",
+        "crawl_runs         1",
+        "comment_revisions  8",
+        "vote_counts        8",
+        "comment_removals   0",
+        "article_revisions  1",
+        "captures           0",
     ]
     assert "  articles archived: 1" in lines
     assert "  articles stub: 6" in lines
     assert "  article_links related: 3" in lines
     assert lines[-1] == (
         "  #1 grandfleet finished 2022-02-01T11:59:00+09:00 -> 2022-02-01T12:01:00+09:00"
-        " pages=1 articles new=1 updated=0 comments new=8 updated=0 errors=0"
+        " pages=1 articles new=1 updated=0 edited=0 gone=0 comments new=8 updated=0"
+        " edited=0 deleted=0 restored=0 votes changed=0 errors=0"
     )
 
 

@@ -7,6 +7,7 @@ come from the schema and the archiver plugin alone.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import urllib.parse
 import urllib.request
@@ -192,3 +193,37 @@ def test_views_and_metadata(server):
         "search_all",
         "thread_as_of",
     }
+
+
+def get_html(base: str, path: str) -> str:
+    with urllib.request.urlopen(f"{base}{path}", timeout=10) as response:
+        return response.read().decode()
+
+
+CARD = re.compile(
+    r'data-comment-id="(-?\d+)" data-parent-id="(-?\d*)"\s+data-depth="(\d+)"', re.MULTILINE
+)
+
+
+def test_article_row_page_shows_the_thread(server):
+    html = get_html(server, f"/archive/articles/{SEED_POST_ID}")
+    cards = [(int(i), int(p) if p else None, int(d)) for i, p, d in CARD.findall(html)]
+    assert cards == [(c[0], c[1], c[2]) for c in SEED_COMMENTS]
+    assert 'class="archive-article"' in html
+    # Other tables' and other databases' row pages are Datasette's own.
+    assert "archive-article" not in get_html(server, "/archive/categories/1")
+    assert "archive-" not in get_html(server, "/other/notes/1")
+
+
+def test_landing_page_and_dashboards_follow_the_archive(server):
+    html = get_html(server, "/")
+    assert html.count('class="archive-landing"') == 1
+    assert "holds <strong>1</strong> articles" in " ".join(html.split())
+    metadata = get(server, "/-/metadata.json")
+    dashboards = metadata["plugins"]["datasette-dashboards"]
+    assert {chart["db"] for d in dashboards.values() for chart in d["charts"].values()} == {
+        "archive"
+    }
+    plugins = {p["name"]: p for p in get(server, "/-/plugins.json")}
+    assert plugins["archiver"]["templates"] and plugins["archiver"]["static"]
+    assert "datasette-dashboards" in plugins

@@ -738,6 +738,7 @@ def test_pipeline_saves_counts_and_closes_run(tmp_path):
         "archiver/comments/deleted": 0,
         "archiver/comments/restored": 0,
         "archiver/votes/changed": 1,
+        "archiver/run_id": 1,  # shared with the WARC capture middleware
     }
     close(crawler, "closespider_itemcount")
     conn = sqlite3.connect(path)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from archiver.sample_site.model import SampleArticle, SampleComment, SampleSite
+from archiver.sample_site.model import BodyBlock, SampleArticle, SampleComment, SampleSite
 
 
 @dataclass
@@ -99,8 +99,15 @@ def _article_changes(
         if earlier.votes != comment.votes:
             found.vote_changes[cid] = (earlier.votes, comment.votes)
     found.removed_comments = [cid for cid in old if cid not in new]
-    found.edited = (before.title, before.body) != (after.title, after.body)
+    found.edited = before.title != after.title or _written(before.body) != _written(after.body)
     return found
+
+
+def _written(body: list[BodyBlock]) -> list[tuple]:
+    """A body as its author wrote it: an inline 関連記事 link's text is left out, because
+    the timeline only writes the target's shown title into it (when the target is
+    retitled, moved or unpublished), which does not change what the page shows."""
+    return [(b.kind, "" if b.kind == "related" else b.text, b.url, b.image) for b in body]
 
 
 def _content(comment: SampleComment) -> tuple[str, str | None, str, str | None]:

@@ -258,8 +258,10 @@ def _body_block(site: SampleSite, base_url: str, block: BodyBlock) -> str:
             f"<figcaption>{_credit('出典:', block.text, block.url)}</figcaption></figure>"
         )
     if kind == "related":
+        # The anchor text written into the post wins; the renderer fills it in from the
+        # target's title only while nobody has frozen it (day 0 leaves it empty).
         target = site.article_by_path(block.url or "")
-        title = target.title if target else block.text
+        title = block.text or (target.title if target else "")
         return f'<p>関連記事:<a href="{base_url}{block.url}">{escape(title)}</a></p>'
     if kind == "spacer":
         return "<p>&nbsp;</p>"

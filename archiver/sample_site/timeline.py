@@ -34,13 +34,11 @@ import math
 import random
 import re
 from bisect import bisect
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import Any
 
 from archiver.sample_site.model import (
-    COMMENTS_PER_PAGE,
     BodyBlock,
     SampleArticle,
     SampleComment,
@@ -56,6 +54,7 @@ from archiver.sample_site.synthetic import (
     REPLIES,
     _article,
 )
+from archiver.sample_site.threads import Threads, page_map, pages_moved
 
 PROTECTED_POST_IDS = {23456}  # the seed article: never unpublished or moved
 CURATED_SIZE = 40  # the curated site's size: the unit of a synthetic site's change rates
@@ -144,13 +143,7 @@ class Timeline:
         self.scale = max(1.0, len(site.articles) / CURATED_SIZE)
         self.start = day0_now(site)
         site.now = self.start
-        # Every comment ever posted, by article, in id order (= posting order); the
-        # article's displayed list is rebuilt from it without the removed subtrees.
-        self.pool: dict[int, dict[int, SampleComment]] = {
-            a.post_id: {c.comment_id: c for c in sorted(a.comments, key=_comment_id)}
-            for a in site.articles
-        }
-        self.removed: set[int] = set()
+        self.threads = Threads(site)  # every comment ever posted, and what is shown
         comments = site.all_comments()
         self.next_comment_id = max((c.comment_id for c in comments), default=5000) + 1
         self.next_post_id = max((a.post_id for a in site.articles), default=1000) + 1
@@ -165,11 +158,11 @@ class Timeline:
         """Move the site on by one day; returns that day's events."""
         day = self.site.day + 1
         today = _Day(self, day)
-        pages_before = self._page_map()
+        pages_before = page_map(self.site)
         self._unpublished_become_410(today)
         self._publish(today)
         self._comments(today)
-        self._rebuild(today.touched)
+        self.threads.rebuild(today.touched)
         self._votes(today)
         self._edit_comments(today)
         self._remove_comments(today)
@@ -177,9 +170,9 @@ class Timeline:
             self._restore(today, *self.comeback)
         self._edit_articles(today)
         self._gone_and_moved(today)
-        self._rebuild(today.touched)
+        self.threads.rebuild(today.touched)
         self._ensure_votes(today)
-        if not self._pages_moved(pages_before):
+        if not pages_moved(pages_before, page_map(self.site)):
             self._force_page_move(today)
         self.site.reindex()
         self.site.day = day
@@ -223,8 +216,7 @@ class Timeline:
             article.related_paths = rng.sample(same, min(6, len(same)))
             self.site.articles.append(article)
             by_category[category].append(len(self.site.articles) - 1)
-            self.site._by_id[post_id] = article
-            self.pool[post_id] = {}
+            self.threads.pool[post_id] = {}
             # the curated site stays small (a crawl of a day stays fast); a synthetic
             # one has the generator's thread sizes (mean 38, at most 150)
             mean, cap = (15.0, 60.0) if self.scale < 2 else (38.0, 150.0)
@@ -232,6 +224,7 @@ class Timeline:
                 0 if rng.random() < 0.08 else min(cap, 5 + rng.expovariate(1 / mean))
             )
             today.event(published, ARTICLE_PUBLISHED, post_id, after=article.path)
+        self.site.reindex()
 
     def _comments(self, today: _Day) -> None:
         rng = today.rng
@@ -265,7 +258,7 @@ class Timeline:
         if not replies:  # every day has a reply: to the newest shown comment on a busy thread
             post_id = max(
                 (pid for _, pid in births if self._reply_target(rng, pid, today.end)),
-                key=lambda pid: len(self.pool[pid]),
+                key=lambda pid: len(self.threads.pool[pid]),
                 default=None,
             )
             if post_id is not None:
@@ -279,8 +272,12 @@ class Timeline:
         """A recent shown comment of the article posted before ``before`` (people answer
         what they just read), or None."""
         candidates = []
-        for comment in reversed(self.pool[post_id].values()):
-            if comment.posted < before and comment.depth < 5 and self._shown(post_id, comment):
+        for comment in reversed(self.threads.pool[post_id].values()):
+            if (
+                comment.posted < before
+                and comment.depth < 5
+                and self.threads.shown(post_id, comment)
+            ):
                 candidates.append(comment)
                 if len(candidates) == among:
                     break
@@ -307,7 +304,7 @@ class Timeline:
             html=None,
             votes=0,
         )
-        self.pool[post_id][comment_id] = comment
+        self.threads.add(post_id, comment)
         today.touched.add(post_id)
         today.event(comment.posted, COMMENT_POSTED, post_id, comment_id)
 
@@ -343,8 +340,8 @@ class Timeline:
         net = [
             (comment.votes, before)
             for (post_id, comment_id), before in today.votes_before.items()
-            if today.older(comment := self.pool[post_id][comment_id])
-            and self._shown(post_id, comment)
+            if today.older(comment := self.threads.pool[post_id][comment_id])
+            and self.threads.shown(post_id, comment)
         ]
         if not any(now > before for now, before in net):
             picked = self._random_comment(today.rng, today.older)
@@ -369,7 +366,7 @@ class Timeline:
         for rename in renames:
             recent = today.start - timedelta(days=3)
             picked = self._random_comment(rng, today.older, recent=recent)
-            if picked is None or not self._shown(*picked):
+            if picked is None or not self.threads.shown(*picked):
                 continue
             post_id, comment = picked
             before = (comment.author, comment.text)
@@ -405,7 +402,7 @@ class Timeline:
         for _ in range(count):
             recent = today.start - timedelta(days=2)
             picked = self._random_comment(rng, today.older, recent=recent)
-            if picked and self._shown(*picked):
+            if picked and self.threads.shown(*picked):
                 self._remove(today, picked[0], picked[1].comment_id)
 
     def _parent_with_replies(self, rng: random.Random) -> tuple[int, int] | None:
@@ -421,9 +418,9 @@ class Timeline:
         return None
 
     def _remove(self, today: _Day, post_id: int, comment_id: int) -> None:
-        comment = self.pool[post_id][comment_id]
-        hidden = [c.comment_id for c in self._subtree(post_id, comment_id)[1:]]
-        self.removed.add(comment_id)
+        comment = self.threads.pool[post_id][comment_id]
+        hidden = [c.comment_id for c in self.threads.subtree(post_id, comment_id)[1:]]
+        self.threads.removed.add(comment_id)
         at = today.moment(after=comment.posted)
         today.event(at, COMMENT_REMOVED, post_id, comment_id, after=hidden)
         for reply in hidden:
@@ -432,10 +429,10 @@ class Timeline:
         today.touch(post_id, at)
 
     def _restore(self, today: _Day, post_id: int, comment_id: int) -> None:
-        if post_id not in self.site._by_id or comment_id not in self.removed:
+        if self.site.article_by_id(post_id) is None or comment_id not in self.threads.removed:
             return
-        self.removed.discard(comment_id)
-        shown = [c.comment_id for c in self._subtree(post_id, comment_id)[1:]]
+        self.threads.removed.discard(comment_id)
+        shown = [c.comment_id for c in self.threads.subtree(post_id, comment_id)[1:]]
         at = today.moment()
         today.event(at, COMMENT_RESTORED, post_id, comment_id, after=shown)
         for reply in shown:
@@ -452,6 +449,7 @@ class Timeline:
             article = rng.choice(pool)
             at = today.moment()
             before = (article.title, article.modified)
+            self._freeze_links_to(article)
             stamp = f"{at.month}/{at.day}更新|"
             article.title = stamp + _UPDATE_PREFIX.sub("", article.title)
             article.body = [*article.body, BodyBlock("p", rng.choice(ARTICLE_NOTES))]
@@ -470,11 +468,13 @@ class Timeline:
         unpublish = today.day == 1 or (today.day > 3 and rng.random() < 0.2)
         move = today.day == 3 or (today.day > 3 and rng.random() < 0.2)
         if unpublish and (article := self._special_article(rng, today)):
+            self._freeze_links_to(article)
             self.site.articles.remove(article)
             self.site.gone[article.path] = 404
             self.unpublished[article.path] = article.post_id
             today.event(today.moment(), ARTICLE_GONE, article.post_id, after=404)
         if move and (article := self._special_article(rng, today)):
+            self._freeze_links_to(article)
             old = article.path
             article.slug = f"{article.slug}-{today.start:%m%d}"
             article.path = f"/{article.category_slug}/{article.slug}/"
@@ -490,6 +490,24 @@ class Timeline:
                 article.path if p == old else p for p in self.site.popular_paths
             ]
             today.event(at, ARTICLE_MOVED, article.post_id, before=old, after=article.path)
+
+    def _freeze_links_to(self, article: SampleArticle) -> None:
+        """Write the anchor text of inline 関連記事 links to ``article`` into the linking bodies.
+
+        Until now the renderer took it from the target's current title; post content is
+        literal HTML in WordPress, so a later retitle, move or unpublish of the target
+        must not change the text (or the href) of links already written in other posts.
+        """
+        for other in self.site.articles:
+            if any(
+                b.kind == "related" and b.url == article.path and not b.text for b in other.body
+            ):
+                other.body = [
+                    replace(b, text=article.title)
+                    if b.kind == "related" and b.url == article.path and not b.text
+                    else b
+                    for b in other.body
+                ]
 
     def _special_article(self, rng: random.Random, today: _Day) -> SampleArticle | None:
         """An article to unpublish or move: one with a thread, not the seed article, not
@@ -508,68 +526,9 @@ class Timeline:
         ]
         return rng.choice(candidates) if candidates else None
 
-    # -- threads and comment pages ------------------------------------------------------
-
-    def _shown(self, post_id: int, comment: SampleComment) -> bool:
-        pool = self.pool[post_id]
-        current: SampleComment | None = comment
-        while current is not None:
-            if current.comment_id in self.removed:
-                return False
-            current = pool.get(current.parent_id) if current.parent_id else None
-        return True
-
-    def _subtree(self, post_id: int, comment_id: int) -> list[SampleComment]:
-        """The comment and its shown descendants, depth-first."""
-        children = _children(self.pool[post_id].values())
-        out: list[SampleComment] = []
-        stack = [self.pool[post_id][comment_id]]
-        while stack:
-            comment = stack.pop()
-            if out and comment.comment_id in self.removed:
-                continue
-            out.append(comment)
-            stack.extend(reversed(children.get(comment.comment_id, [])))
-        return out
-
     def _shown_comments(self, post_id: int) -> list[SampleComment]:
-        article = self.site._by_id.get(post_id)
+        article = self.site.article_by_id(post_id)
         return article.comments if article else []
-
-    def _rebuild(self, post_ids: Iterable[int]) -> None:
-        for post_id in post_ids:
-            article = self.site._by_id.get(post_id)
-            if article is None:
-                continue
-            children = _children(self.pool[post_id].values())
-            shown: list[SampleComment] = []
-            stack = list(reversed(children.get(None, [])))
-            while stack:
-                comment = stack.pop()
-                if comment.comment_id in self.removed:
-                    continue
-                shown.append(comment)
-                stack.extend(reversed(children.get(comment.comment_id, [])))
-            article.comments = shown
-
-    def _page_map(self) -> dict[int, dict[int, int]]:
-        """Top-level comment id -> comment page, for every article near or past one page."""
-        out = {}
-        for article in self.site.articles:
-            tops = [c.comment_id for c in article.comments if c.depth == 1]
-            if len(tops) > COMMENTS_PER_PAGE * 0.8:
-                out[article.post_id] = {cid: i // COMMENTS_PER_PAGE for i, cid in enumerate(tops)}
-        return out
-
-    def _pages_moved(self, before: dict[int, dict[int, int]]) -> bool:
-        after = self._page_map()
-        for post_id, pages in after.items():
-            old = before.get(post_id, {})
-            if max(pages.values(), default=0) != max(old.values(), default=0):
-                return True
-            if any(old.get(cid, page) != page for cid, page in pages.items()):
-                return True
-        return False
 
     def _force_page_move(self, today: _Day) -> None:
         """Moderation of a first-page thread of a multi-page article: later threads move."""
@@ -579,7 +538,7 @@ class Timeline:
         tops = [c for c in article.comments_on_page(1) if c.depth == 1]
         comment = today.rng.choice(tops)
         self._remove(today, article.post_id, comment.comment_id)
-        self._rebuild([article.post_id])
+        self.threads.rebuild([article.post_id])
 
     # -- picking -------------------------------------------------------------------------
 
@@ -658,21 +617,10 @@ class _Day:
         )
 
     def touch(self, post_id: int, at: datetime) -> None:
-        article = self.timeline.site._by_id.get(post_id)
+        article = self.timeline.site.article_by_id(post_id)
         if article is not None:
             at = at.replace(microsecond=0)
             article.touched = max(article.touched or at, at)
-
-
-def _comment_id(comment: SampleComment) -> int:
-    return comment.comment_id
-
-
-def _children(comments: Iterable[SampleComment]) -> dict[int | None, list[SampleComment]]:
-    children: dict[int | None, list[SampleComment]] = {}
-    for comment in comments:  # id order: siblings oldest first, as WordPress lists them
-        children.setdefault(comment.parent_id, []).append(comment)
-    return children
 
 
 def _name(rng: random.Random) -> str:

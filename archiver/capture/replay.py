@@ -1,0 +1,113 @@
+"""A Scrapy download handler that answers requests from a crawl run's WARC records.
+
+``archiver reparse`` runs the real spider, the real middlewares and the real pipelines
+with this handler in place of HTTP: each request is answered with the next capture of
+its URL in the original run (so a 503 then its retried 200 come back in that order),
+rebuilt from the record's status line, headers and body as received, then decompressed,
+redirected and retried by Scrapy's own middlewares as in the live crawl. A revisit
+record is answered with its own headers and the payload of the response record it
+refers to; a 304 is a 304. Nothing goes to the network; a URL the original run never
+fetched fails with :class:`NotCaptured`.
+
+Settings: ``ARCHIVE_REPLAY_FROM`` (the archive holding the captures) and
+``ARCHIVE_REPLAY_RUN`` (which of its runs to replay).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import zlib
+from collections import defaultdict, deque
+from dataclasses import replace
+from pathlib import Path
+from typing import BinaryIO
+
+from scrapy import Request
+from scrapy.core.downloader.handlers.base import BaseDownloadHandler
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Headers, Response
+from scrapy.responsetypes import responsetypes
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
+
+from archiver.capture import index
+from archiver.capture.index import Capture
+from archiver.capture.middleware import REPLAYED_KEY
+from archiver.capture.warcfile import parse_record
+
+logger = logging.getLogger(__name__)
+
+#: Stats key counting captures that could not be read; the reparse fails when it is set.
+UNREADABLE_STAT = "archiver/replay/unreadable"
+
+
+class NotCaptured(IgnoreRequest):
+    """The replayed run never fetched this URL (or fetched it fewer times)."""
+
+
+class UnreadableCapture(Exception):
+    """A capture's record is missing or damaged (``archiver verify`` says more)."""
+
+
+class ReplayDownloadHandler(BaseDownloadHandler):
+    """Answers every http(s) request from the captures of one run of an archive."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        settings = crawler.settings
+        source = settings.get("ARCHIVE_REPLAY_FROM")
+        if not source:
+            raise NotConfigured("ARCHIVE_REPLAY_FROM names no archive to replay")
+        self.source = str(source)
+        self.run_id = settings.getint("ARCHIVE_REPLAY_RUN")
+        self.conn = sqlite3.connect(
+            self.source
+        )  # not mode=ro: that would leave -wal/-shm files behind
+        self.queues: dict[str, deque[Capture]] = defaultdict(deque)
+        for capture in index.select_captures(self.conn, "run_id = ?", (self.run_id,)):
+            self.queues[capture.url].append(capture)
+        self._files: dict[Path, BinaryIO] = {}
+
+    async def download_request(self, request: Request) -> Response:
+        queue = self.queues.get(request.url)
+        if not queue:
+            raise NotCaptured(f"{request.url} was not captured in run {self.run_id}")
+        capture = queue.popleft()
+        path = index.resolve(self.source, capture.warc_file)
+        request.meta[REPLAYED_KEY] = replace(capture, warc_file=str(path))
+        try:
+            record, body = self._record(path, capture)
+            if record.rec_type == "revisit" and capture.payload_digest is not None:
+                original = index.original_capture(self.conn, capture.url, capture.payload_digest)
+                if original is None:
+                    raise ValueError("no response record holds the payload this revisit names")
+                _, body = self._record(index.resolve(self.source, original.warc_file), original)
+        except (OSError, ValueError, StopIteration, ArchiveLoadFailed, zlib.error) as error:
+            # The rebuilt archive would silently lack this page: the reparse must fail.
+            self.crawler.stats.inc_value(UNREADABLE_STAT)
+            logger.error("capture %s of %s is unreadable: %s", capture.id, capture.url, error)
+            raise UnreadableCapture(f"capture {capture.id} of {capture.url}: {error}") from None
+        http = record.http_headers
+        headers = Headers()
+        for name, value in http.headers:
+            headers.appendlist(name, value)
+        status = int(http.get_statuscode())
+        respcls = responsetypes.from_args(headers=headers, url=request.url, body=body)
+        return respcls(
+            url=request.url, status=status, headers=headers, body=body, protocol=http.protocol
+        )
+
+    def _record(self, path: Path, capture: Capture) -> tuple[ArcWarcRecord, bytes]:
+        file = self._files.get(path)
+        if file is None:
+            file = self._files[path] = open(path, "rb")  # noqa: SIM115 - closed in close()
+        file.seek(capture.warc_offset)
+        return parse_record(file.read(capture.warc_length))
+
+    async def close(self) -> None:
+        for file in self._files.values():
+            file.close()
+        self._files.clear()
+        self.conn.close()

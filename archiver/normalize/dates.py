@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo
 
 from archiver.normalize.eras import era_date
 from archiver.normalize.numerals import FULLWIDTH_TO_ASCII, kanji_numerals_to_ascii
+from archiver.normalize.running_text import date_candidates
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -267,10 +268,16 @@ def parse_japanese_date_with_precision(
     >>> parse_japanese_date_with_precision("1月27日", now=datetime(2022, 1, 1))
     ParsedDate(value=datetime.date(2021, 1, 27), precision='day')
     """
-    if not isinstance(text, str) or len(text) > MAX_DATE_LENGTH:
+    if not isinstance(text, str):
         return None
-    spec = _analyze_cached(text)
-    if spec is None or type(spec) is ParsedDate:
+    spec = _analyze_cached(text) if len(text) <= MAX_DATE_LENGTH else None
+    if spec is None:
+        return _in_running_text(text, now)
+    return _value_of(spec, now)
+
+
+def _value_of(spec: _Spec, now: datetime | None) -> ParsedDate | None:
+    if type(spec) is ParsedDate:
         return spec
     if now is None:
         return None
@@ -278,6 +285,25 @@ def parse_japanese_date_with_precision(
         return _resolve(spec, _to_tokyo(now))
     except (ValueError, OverflowError):
         return None
+
+
+def _in_running_text(text: str, now: datetime | None) -> ParsedDate | None:
+    """The one date the words around it name (``Posted on … by …``, ``… より``), or None.
+
+    Every date written in the text must parse and all must name the same moment: a
+    second, different date (or an impossible one) makes the text ambiguous.
+    """
+    candidates = date_candidates(text)
+    if not candidates:
+        return None
+    found: set[ParsedDate] = set()
+    for candidate in candidates:
+        spec = _analyze_cached(candidate)
+        parsed = None if spec is None else _value_of(spec, now)
+        if parsed is None:
+            return None
+        found.add(parsed)
+    return found.pop() if len(found) == 1 else None
 
 
 def _analyze(text: str) -> _Spec | None:

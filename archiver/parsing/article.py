@@ -20,6 +20,12 @@ from archiver.items import Anomaly, Article, Tag
 from archiver.parsing.body import parse_body
 from archiver.parsing.comments import parse_comments
 from archiver.parsing.document import Node, base_url, parse_document, same
+from archiver.parsing.headline import (
+    headline,
+    modified_element,
+    published_element,
+    published_text_beside,
+)
 from archiver.parsing.metadata import (
     PageMetadata,
     json_ld_list,
@@ -35,7 +41,8 @@ from archiver.parsing.navigation import (
     related_articles,
 )
 from archiver.parsing.select import Finder, attr
-from archiver.parsing.text import inline_text
+from archiver.parsing.text import inline_text, shown_text
+from archiver.parsing.unread import unread_thread
 from archiver.parsing.urls import article_url_of, canonicalize_url
 from archiver.sites import DEFAULT_PROFILE, SiteProfile
 
@@ -48,7 +55,6 @@ GENERIC_ARTICLE_ROOT = (
     "article.p-entry",
     ".p-entry",
 )
-GENERIC_TITLE = ("h1.entry-title", "h1.p-entry__title", ".entry-title", "h1.post-title")
 GENERIC_CATEGORY = (
     "a[rel~=category]",
     ".cat-links a",
@@ -58,24 +64,6 @@ GENERIC_CATEGORY = (
     "header a[href*='/category/']",
 )
 GENERIC_TAGS = ("a[rel=tag]", ".tags-links a", ".post-tags a", ".p-entry__tag a")
-GENERIC_PUBLISHED = (
-    "time.entry-date.published",
-    "time.published",
-    ".p-entry__date time",
-    "time.p-entry__date",
-    "time[itemprop=datePublished]",
-    ".posted-on time",
-    "time.entry-date",
-    ".entry-meta .entry-date",
-    ".entry-date",
-    ".post-date",
-)
-GENERIC_MODIFIED = (
-    "time.updated",
-    ".p-entry__update time",
-    "time.p-entry__update",
-    "time[itemprop=dateModified]",
-)
 GENERIC_AUTHOR = (".author.vcard .fn", ".byline .author", "a[rel=author]", ".entry-author-name")
 GENERIC_BODY = (
     ".entry-content",
@@ -84,9 +72,10 @@ GENERIC_BODY = (
     ".post-content",
     "[itemprop=articleBody]",
     ".article-body",
+    ".entry-body",
+    ".postContents",
+    ".entry",
 )
-_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", "|", " ｜ ", "｜")
-_HEAD_TITLE = "head > title"
 
 
 @contextmanager
@@ -122,7 +111,7 @@ def read_article(response: TextResponse, tree: LexborHTMLParser, profile: SitePr
     with _guard("post_id", response_url, anomalies):
         article.post_id = post_id_of(tree, article_root, metadata)
     with _guard("title", response_url, anomalies):
-        article.title = _title(find, scope, profile, metadata)
+        article.title = headline(find, scope, profile, metadata)
     with _guard("category", response_url, anomalies):
         _category(article, find, scope, profile, metadata)
     with _guard("tags", response_url, anomalies):
@@ -157,9 +146,11 @@ def read_article(response: TextResponse, tree: LexborHTMLParser, profile: SitePr
             find, profile, article.url, response.url, article.comment_page
         )
     with _guard("comments", response_url, anomalies):
-        article.comments = parse_comments(
+        article.comments, article.pingbacks = parse_comments(
             find, profile, article.comment_page, response_url, anomalies
         )
+    with _guard("comments", response_url, anomalies):
+        anomalies.extend(unread_thread(find, article, response_url))
 
     if article.post_id is None:
         anomalies.append(Anomaly("article.post_id", None, "no WordPress post id", response_url))
@@ -169,29 +160,6 @@ def read_article(response: TextResponse, tree: LexborHTMLParser, profile: SitePr
         anomalies.append(Anomaly("article.published", None, "no publication date", response_url))
     article.anomalies = anomalies
     return article
-
-
-def _title(find: Finder, scope: Node, profile: SiteProfile, metadata: PageMetadata) -> str | None:
-    element = find.first(scope, profile.title + GENERIC_TITLE)
-    text = inline_text(element)
-    if text:
-        return text
-    declared = json_ld_text(metadata.json_ld.get("headline")) or metadata.meta_first(
-        "og:title", "twitter:title"
-    )
-    if declared:
-        return declared
-    text = inline_text(find.root.css_first(_HEAD_TITLE))
-    if not text:
-        return None
-    site_name = metadata.meta_first("og:site_name")
-    suffixes = list(profile.site_name_suffixes)
-    if site_name:
-        suffixes += [sep + site_name for sep in _TITLE_SEPARATORS]
-    for suffix in suffixes:
-        if text.endswith(suffix) and len(text) > len(suffix):
-            return text[: -len(suffix)].strip()
-    return text
 
 
 def _slug_of(href: str | None, marker: str) -> str | None:
@@ -248,7 +216,7 @@ def _time_of(element: Node | None) -> tuple[str | None, str | None]:
     if value is None:
         times = [t for t in element.css("time[datetime]") if not same(t, element)]  # inside it
         value = attr(times[0], "datetime") if times else None
-    return inline_text(element) or None, (value or "").strip() or None
+    return shown_text(element) or None, (value or "").strip() or None
 
 
 def _dates(
@@ -259,15 +227,23 @@ def _dates(
     metadata: PageMetadata,
 ) -> None:
     """Displayed dates; the machine value falls back to article: meta, then JSON-LD."""
-    published = find.first(scope, profile.published + GENERIC_PUBLISHED)
+    published = published_element(find, scope, profile)
+    modified = modified_element(find, scope, profile, published)
     article.published_raw, article.published_attr = _time_of(published)
+    article.modified_raw, article.modified_attr = _time_of(modified)
+    if published is None and modified is not None:
+        # Only the modified time is machine-readable: the published date is the text shown,
+        # in the element itself (its text names another day than its datetime) or beside it.
+        shown = published_text_beside(modified, article.modified_raw, article.modified_attr)
+        if shown is not None:
+            article.published_raw = shown
+            if shown == article.modified_raw:
+                article.modified_raw = None
     article.published_attr = (
         article.published_attr
         or metadata.meta_first("article:published_time")
         or json_ld_text(metadata.json_ld.get("datePublished"))
     )
-    modified = find.first(scope, profile.modified + GENERIC_MODIFIED)
-    article.modified_raw, article.modified_attr = _time_of(modified)
     article.modified_attr = (
         article.modified_attr
         or metadata.meta_first("article:modified_time", "og:updated_time")

@@ -1,55 +1,70 @@
-"""The comment thread of one page: ids, nesting, authors, dates, bodies and votes.
+"""The fields of each comment: author, date, body and votes, whatever the theme.
 
-The thread structure comes from the markup's nesting, never from classes alone: a
-comment is an ``li`` of a comment list (``li#comment-N``), and its replies are the
-``li`` of the ``ul``/``ol`` lists directly inside it (``ul.children``). The parent of
-a reply is the comment whose list holds it, its depth the number of lists crossed.
+:mod:`archiver.parsing.thread` says which elements are comments and how they nest;
+this module reads each one. For speed each field is looked up with one lexbor selector
+scan of the thread's containers (a selector call has a fixed cost of microseconds: one
+per comment would cost more), and every match is given to the nearest comment that
+contains it, so a reply's parts never become its parent's. A comment the profile's
+selector misses gets the generic selectors of the markups WordPress and its themes emit.
 
-For speed each field is looked up with one lexbor selector scan of the comment lists
-(a selector call has a fixed cost of microseconds: one per comment would cost more),
-and every match is given to the nearest comment that contains it. A comment whose
-field the profile's selector misses gets the generic WordPress fallbacks. Inside the
-few nodes of one field (an author, a date) a walk in Python is cheaper than a selector.
+What a reader sees as the comment is what is kept:
+
+* the author is the name as shown: the ``.fn``/name element inside the author block,
+  never the reply link, the date link, the avatar's alt text, "says:" or "より:";
+* the date is its own element, or (themes without one, such as Avada) the date text
+  written next to the name;
+* the body is the comment's text element, or, in core's old ``div``/html4 format, the
+  bare paragraphs beside ``.comment-author`` and ``.comment-meta``; reply links, like
+  and vote buttons and their counts are taken out of it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
-from archiver.items import Anomaly, Comment
+from archiver.items import Anomaly, Comment, Pingback
+from archiver.normalize.running_text import date_candidates
 from archiver.parsing.document import Node, same
 from archiver.parsing.select import Finder, attr, has_class
-from archiver.parsing.text import JS_URL, inline_text, outermost, text_and_html
+from archiver.parsing.text import (
+    BLOCK_TAGS,
+    JS_URL,
+    block_text,
+    cleaned_copy,
+    collapse_spaces,
+    inline_text,
+    inner_html,
+    text_and_html,
+)
+from archiver.parsing.thread import Thread, ThreadItem, find_thread, previous_element
 from archiver.sites.profile import SiteProfile
 
-_COMMENT_ID = re.compile(r"^(?:li-)?comment-(\d+)$")  # Twenty Ten: li#li-comment-N
-_NOT_COMMENT_CLASSES = frozenset({"pingback", "trackback"})
-_LIST_TAGS = frozenset({"ul", "ol"})
-
-# What WordPress core and other themes emit, tried after the profile's selectors.
-GENERIC_LISTS = (
-    "ol.c-comment__list",
-    "ul.c-comment__list",
-    "ol.comment-list",
-    "ul.comment-list",
-    "ol.commentlist",
-    "ul.commentlist",
-)
-GENERIC_EXCLUDED = ("#trackback_area", "#pings", ".pinglist", ".trackback-list", ".ping-list")
 GENERIC_AUTHOR = (
     ".c-comment__item-author",
+    ".wpd-comment-author",
+    ".wp-block-comment-author-name",
+    ".comment-author-name",
     ".comment-author .fn",
+    ".fn",
+    ".comment_author",
     ".comment-name",
     ".comment-author",
-    ".fn",
+    "[itemprop=author]",
 )
 GENERIC_DATE = (
     "time.c-comment__item-date",
     ".c-comment__item-date",
+    ".wpd-comment-date",
+    ".wp-block-comment-date",
     ".comment-metadata time",
+    "time.comment-time",
     ".comment-date",
+    ".comment_date",
+    ".comment-time",
+    ".comment_time",
+    ".st-comment-datetime",
+    ".ast-comment-time",
     "time[datetime]",
     ".comment-metadata",
     ".commentmetadata",
@@ -57,14 +72,23 @@ GENERIC_DATE = (
 )
 GENERIC_BODY = (
     ".c-comment__item-body",
+    ".wpd-comment-text",
+    ".wp-block-comment-content",
+    ".st-comment-content",
     ".comment-content",
     ".comment-text",
+    ".comment_text",
     ".comment-entry",
-    ".comment-body",
+    ".ast-comment-content",
+    ".format_text",
+    "[itemprop=text]",
 )
 GENERIC_VOTES = (
     "span.count-box",
     ".wp_ulike_counter_up",
+    ".wpd-vote-result",
+    ".cld-like-count-wrap",
+    ".thumbs-rating-up",
     ".comment-like-count",
     ".like-count",
     ".likes-count",
@@ -75,46 +99,53 @@ GENERIC_VOTES = (
     "[class*=like_count]",
     "[class*=vote-count]",
 )
-_COMMENT_ITEMS = "li[id^=comment-], li[id^=li-comment-]"
-_NO_COMMENT = "[class*=no_comment]"
-
-
-@dataclass
-class _Node:
-    """One comment element found in the thread walk."""
-
-    element: Node
-    comment_id: int | None
-    parent_id: int | None
-    depth: int
+# Never part of a comment's body: reply and edit links, like and vote widgets.
+NOT_BODY = (
+    ".reply, .comment-reply, .comment-reply-link, .comment-edit-link, .edit-link, "
+    ".wpulike, .wp_ulike_general_class, .cld-like-dislike-wrap, .comment-likes, "
+    ".thumbs-rating-container, .wpd-vote, .sharedaddy, .comment-awaiting-moderation"
+)
+# Substrings of NOT_BODY's class names: a body whose HTML has none of them has none.
+_NOT_BODY_MARKERS = (
+    "reply",
+    "edit-link",
+    "ulike",
+    "cld-",
+    "comment-likes",
+    "thumbs-",
+    "wpd-vote",
+    "sharedaddy",
+    "moderation",
+)
+_COMMENT_ID = re.compile(r"^(?:li-)?comment-\d+$")
+# Paragraph-like children that are the text of a comment without a text element.
+_BARE_BLOCKS = frozenset({"p", "blockquote", "pre", "ul", "ol", "table", "figure", "h4", "h5"})
+_META_WORDS = ("author", "meta", "reply", "vcard", "avatar", "moderation", "children", "like")
+# Labels around a name: "says:", "said:", "より:", "名前:", " :".
+_NAME_LABELS = re.compile(
+    r"^(?:名前|Name)\s*[::]\s*|\s*(?:says|said|wrote|より|の発言|が言う)\s*[::]?\s*$|\s*[::]\s*$",
+    re.I,
+)
+_NAME_TAGS = frozenset({"b", "cite", "span", "strong"})
+_MAY_HAVE_LABEL = re.compile(r"[::]|says|said|wrote|より|の発言|が言う", re.I)
+_NAME_CLASSES = frozenset({"fn", "name"})
+_LABEL_CLASSES = frozenset({"says", "screen-reader-text", "comment-author-label", "admin"})
+_NOT_NAME_LINK = re.compile(r"replytocom=|#comment-|#respond|comment-page-")
+_DATE_SEPARATORS = " -|–—:,"
 
 
 def parse_comments(
     find: Finder, profile: SiteProfile, page: int, url: str, anomalies: list[Anomaly]
-) -> list[Comment]:
-    """All comments of this page in thread order (depth-first, as displayed)."""
-    root = find.root
-    excluded = find.all(root, profile.comment_excluded_areas + GENERIC_EXCLUDED)
-    lists = [
-        lst
-        for lst in find.all(root, profile.comment_lists + GENERIC_LISTS)
-        if not _inside(lst, excluded)
-    ]
-    if lists:
-        top_level = [child for lst in lists for child in lst.iter() if child.tag == "li"]
-        search_roots: Sequence[Node] = lists
-    else:
-        top_level = [li for li in _top_level_items(root) if not _inside(li, excluded)]
-        search_roots = top_level
-    nodes: list[_Node] = []
-    for item in top_level:
-        _walk(item, None, 1, nodes, profile, find)
-    if not nodes:
-        return []
-    owners = {node.element.mem_id: index for index, node in enumerate(nodes)}
+) -> tuple[list[Comment], list[Pingback]]:
+    """All comments of this page in thread order, and the pingbacks shown with them."""
+    thread = find_thread(find, profile)
+    pingbacks = [_pingback(index, item, find) for index, item in enumerate(thread.pings)]
+    if not thread.comments:
+        return [], pingbacks
+    owners = {item.element.mem_id: index for index, item in enumerate(thread.comments)}
     authors, dates, bodies, votes = _assign_fields(
         find,
-        search_roots,
+        thread,
         owners,
         (
             profile.comment_author + GENERIC_AUTHOR,
@@ -123,22 +154,26 @@ def parse_comments(
             profile.comment_votes + GENERIC_VOTES,
         ),
     )
-
     comments = []
-    for index, node in enumerate(nodes):
-        author, author_url = _author(authors.get(index), find)
+    for index, item in enumerate(thread.comments):
+        author_element = authors.get(index)
+        author, author_url = _author(author_element, find)
         posted_raw, posted_attr = _date(dates.get(index))
+        if posted_raw is None and posted_attr is None and author_element is not None:
+            posted_raw = _date_next_to_name(author_element, item.element)
         body = bodies.get(index)
+        if body is not None:
+            body_text, body_html = _text_and_html(body, item.element)
+        else:
+            blocks = _bare_paragraphs(item.element)
+            body = blocks[0] if blocks else None
+            body_text, body_html = _blocks_text_and_html(blocks)
         vote = votes.get(index)
-        if body is None:
-            body_text, body_html = "", ""
-        else:  # copy and clean only the bodies that hold something executable
-            body_text, body_html = text_and_html(body)
         comments.append(
             Comment(
-                comment_id=node.comment_id,
-                parent_id=node.parent_id,
-                depth=node.depth,
+                comment_id=item.comment_id,
+                parent_id=item.parent_id,
+                depth=item.depth,
                 position=index + 1,
                 author=author,
                 author_url=author_url,
@@ -150,24 +185,24 @@ def parse_comments(
                 page=page,
             )
         )
-        if node.comment_id is None or body is None or (posted_raw is None and posted_attr is None):
-            _add_anomalies(anomalies, node, index, posted_raw, posted_attr, body, url)
-    return comments
+        if item.comment_id is None or body is None or (posted_raw is None and posted_attr is None):
+            _add_anomalies(anomalies, item, index, posted_raw, posted_attr, body, url)
+    return comments, pingbacks
 
 
 def _add_anomalies(
     anomalies: list[Anomaly],
-    node: _Node,
+    item: ThreadItem,
     index: int,
     posted_raw: str | None,
     posted_attr: str | None,
     body: Node | None,
     url: str,
 ) -> None:
-    where = f"comment {node.comment_id}" if node.comment_id else f"comment #{index + 1}"
-    if node.comment_id is None:
+    where = f"comment {item.comment_id}" if item.comment_id else f"comment #{index + 1}"
+    if item.comment_id is None:
         anomalies.append(
-            Anomaly("comment.id", attr(node.element, "id"), f"{where} has no WordPress id", url)
+            Anomaly("comment.id", attr(item.element, "id"), f"{where} has no WordPress id", url)
         )
     if posted_raw is None and posted_attr is None:
         anomalies.append(Anomaly("comment.posted", None, f"{where} has no date", url))
@@ -175,77 +210,18 @@ def _add_anomalies(
         anomalies.append(Anomaly("comment.body", None, f"{where} has no body element", url))
 
 
-def _top_level_items(root: Node) -> list[Node]:
-    """Comment items (``li#comment-N``, ``li#li-comment-N``) not inside another one."""
-    return outermost(root.css(_COMMENT_ITEMS))  # in document order, as outermost needs
-
-
-def _inside(element: Node | None, areas: Iterable[Node]) -> bool:
-    areas = set(areas)
-    if not areas:
-        return False
-    while element is not None:
-        if element in areas:
-            return True
-        element = element.parent
-    return False
-
-
-def _walk(
-    item: Node,
-    parent_id: int | None,
-    depth: int,
-    nodes: list[_Node],
-    profile: SiteProfile,
-    find: Finder,
-) -> None:
-    """Add ``item`` if it is a comment, then its replies, depth-first."""
-    classes = item.attrs.get("class")
-    if classes and not _NOT_COMMENT_CLASSES.isdisjoint(classes.split()):
-        return  # pingbacks and trackbacks are links, not comments
-    match = _COMMENT_ID.match(item.id or "")
-    if match is None:  # some themes put the id on the first inner element instead
-        inner = next((c for c in item.iter() if (c.tag or "-")[0] != "-"), None)
-        match = _COMMENT_ID.match(inner.id or "") if inner is not None else None
-    if match:
-        comment_id: int | None = int(match.group(1))
-    elif _looks_like_comment(item, profile, find):
-        comment_id = None
-    else:
-        return  # the "no comments" placeholder
-    nodes.append(_Node(item, comment_id, parent_id, depth))
-    for child in item.iter():
-        if child.tag in _LIST_TAGS and _is_reply_list(child):
-            for reply in child.iter():
-                if reply.tag == "li":
-                    _walk(reply, comment_id, depth + 1, nodes, profile, find)
-
-
-def _is_reply_list(element: Node) -> bool:
-    if has_class(element, "children"):
-        return True
-    return any(_COMMENT_ID.match(li.id or "") for li in element.iter() if li.tag == "li")
-
-
-def _looks_like_comment(item: Node, profile: SiteProfile, find: Finder) -> bool:
-    """An id-less ``li`` counts as a comment only if it shows an author or a date."""
-    if any(not same(node, item) for node in item.css(_NO_COMMENT)):  # inside it, not itself
-        return False
-    selectors = profile.comment_author + GENERIC_AUTHOR + profile.comment_date + GENERIC_DATE[:4]
-    return find.first(item, selectors) is not None
-
-
 def _assign_fields(
     find: Finder,
-    roots: Sequence[Node],
+    thread: Thread,
     owners: dict[int, int],
     fields: Sequence[Sequence[str]],
-) -> list[dict[int, Node]]:
+) -> tuple[dict[int, Node], ...]:
     """For each field and comment index, the first element of the first selector
-    matching inside that comment (and not inside one of its replies).
+    matching inside that comment (and not inside one of its replies); and per comment,
+    the elements that are never part of a body.
 
-    Each selector is one scan of the comment lists by lexbor; later selectors run only
-    while some comment still lacks the field.
+    Each selector is one scan of the thread's containers by lexbor; later selectors run
+    only while some comment still lacks the field.
     """
     found: list[dict[int, Node]] = [{} for _ in fields]
     # Ancestors (by node id) met while walking up to a comment, so later walks stop early.
@@ -254,12 +230,12 @@ def _assign_fields(
         for selector in selectors:
             if len(field_found) == len(owners):
                 break
-            for root in roots:
+            for root in thread.roots:
                 for element in find.run(root, selector):
                     owner = _owner(element, ancestry)
                     if owner is not None:
                         field_found.setdefault(owner, element)  # document order: first wins
-    return found
+    return tuple(found)
 
 
 def _owner(element: Node, ancestry: dict[int, int | None]) -> int | None:
@@ -278,40 +254,174 @@ def _owner(element: Node, ancestry: dict[int, int | None]) -> int | None:
                 ancestry[node] = owner
             return owner
         walked.append(key)
+        if parent.tag == "dd":  # Thesis: a comment is a dt and the dd after it
+            term = previous_element(parent)
+            if term is not None and term.mem_id in ancestry:
+                owner = ancestry[term.mem_id]
+                for node in walked:
+                    ancestry[node] = owner
+                return owner
         parent = parent.parent
     for node in walked:
         ancestry[node] = None
     return None
 
 
+def _text_and_html(body: Node, comment: Node) -> tuple[str, str]:
+    """Text and cleaned HTML of a body element, without the reply/like/vote parts in it.
+
+    Most bodies hold none: their serialization, needed anyway, is checked for the class
+    names first, and only a body that has one is searched and copied.
+    """
+    text, html = text_and_html(body)
+    if "class=" not in html or not any(marker in html for marker in _NOT_BODY_MARKERS):
+        return text, html
+    inside = [node for node in body.css(NOT_BODY) if not same(node, body)]
+    inside = [node for node in inside if _owned_by(node, body, comment)]
+    if not inside:
+        return text, html
+    clone = cleaned_copy(body, remove=inside)
+    return block_text(clone), inner_html(clone)
+
+
+def _owned_by(node: Node, body: Node, comment: Node) -> bool:
+    """Whether ``node`` belongs to this body, not to a reply nested in it."""
+    parent = node.parent
+    while parent is not None and not same(parent, body):
+        if same(parent, comment) or _COMMENT_ID.match(parent.id or ""):
+            return False
+        parent = parent.parent
+    return True
+
+
+def _within(node: Node, ancestor: Node, stop: Node | None = None) -> bool:
+    """Whether ``ancestor`` holds ``node`` (looked for up to ``stop``, if given)."""
+    key = ancestor.mem_id
+    stop_key = stop.mem_id if stop is not None else None
+    node = node.parent
+    while node is not None:
+        node_key = node.mem_id
+        if node_key == key:
+            return True
+        if node_key == stop_key:
+            return False
+        node = node.parent
+    return False
+
+
+def _bare_paragraphs(element: Node) -> list[Node]:
+    """The paragraphs of a comment that has no text element (core's html4/div format):
+    the direct children of the comment, or of its ``.comment-body``, that are text blocks."""
+    containers = [element]
+    containers += [n for n in element.css(".comment-body") if n.mem_id != element.mem_id]
+    for container in containers:
+        blocks = [
+            child
+            for child in container.iter()
+            if child.tag in _BARE_BLOCKS and not _is_meta(child) and not _is_reply_list(child)
+        ]
+        if blocks:
+            return blocks
+    return []
+
+
+def _is_reply_list(node: Node) -> bool:
+    """A nested list of replies (``ul.children``), not text."""
+    return node.tag in ("ul", "ol") and (
+        has_class(node, "children") or node.css_first("[id^=comment-]") is not None
+    )
+
+
+def _is_meta(node: Node) -> bool:
+    classes = (node.attrs.get("class") or "").lower()
+    return any(word in classes for word in _META_WORDS)
+
+
+def _blocks_text_and_html(blocks: list[Node]) -> tuple[str, str]:
+    if not blocks:
+        return "", ""
+    texts = [t for t in (block_text(b) for b in blocks) if t]
+    html = "\n".join((b.html or "").strip() for b in blocks)
+    return "\n\n".join(texts), html
+
+
 def _author(element: Node | None, find: Finder) -> tuple[str | None, str | None]:
     """Name and URL; an empty name is None (anonymous comments are legitimate)."""
     if element is None:
         return None, None
-    # One walk finds both (an author element is a few nodes: cheaper than two selectors).
     link: Node | None = None
     name_element: Node | None = None
+    emphasis: Node | None = None
+    labelled = False  # a "says:" or label span inside: the name's text needs them out
     for node in element.traverse():
         tag = node.tag
         if tag[0] == "-":  # comments
             continue
-        attributes = node.attrs
-        if link is None and tag == "a" and attributes.get("href"):
+        if link is None and tag == "a" and _is_author_link(node):
             link = node
-        if name_element is None:
-            classes = attributes.get("class")
-            if classes and "name" in classes.split():
+        classes = node.attrs.get("class")
+        if classes:
+            names = classes.split()
+            if name_element is None and not _NAME_CLASSES.isdisjoint(names):
                 name_element = node
-        if link is not None and name_element is not None:
-            break
+            elif not labelled and not _LABEL_CLASSES.isdisjoint(names):
+                labelled = True
+        if emphasis is None and tag in ("cite", "b", "strong") and node.mem_id != element.mem_id:
+            emphasis = node
+    if link is None and element.tag in _NAME_TAGS:  # a name in the author's link: Twenty Twenty
+        enclosing = element.parent
+        for _ in range(3):
+            if enclosing is None or enclosing.tag == "a":
+                break
+            enclosing = enclosing.parent
+        if enclosing is not None and enclosing.tag == "a" and _is_author_link(enclosing):
+            link = enclosing
     url = ""
     if link is not None:
         raw = (link.attrs.get("href") or "").strip()
         url = "" if JS_URL.match(raw) else (find.absolute(raw) or raw)
     if name_element is None:
-        name_element = link if link is not None else element
-    name = inline_text(name_element)
+        name_element = emphasis or link or element
+    if (
+        link is not None
+        and link.mem_id != name_element.mem_id
+        and not _within(link, name_element)
+        and not _within(name_element, link)
+    ):
+        url = ""  # a link beside the name is not the author's
+    name = _own_name_text(name_element) if labelled else inline_text(name_element)
+    if _MAY_HAVE_LABEL.search(name):
+        name = _NAME_LABELS.sub("", name).strip()
     return name or None, url or None
+
+
+def _is_author_link(link: Node) -> bool:
+    href = link.attrs.get("href") or ""
+    classes = link.attrs.get("class") or ""
+    return (
+        bool(href)
+        and "reply" not in classes
+        and "edit" not in classes
+        and not _NOT_NAME_LINK.search(href)
+    )
+
+
+def _own_name_text(element: Node) -> str:
+    """The name's text without the "says:" and label spans some themes put inside it."""
+    labels = []
+    for node in element.traverse():
+        classes = node.attrs.get("class") if (node.tag or "-")[0] != "-" else None
+        if (
+            classes
+            and node.mem_id != element.mem_id
+            and not _LABEL_CLASSES.isdisjoint(classes.split())
+        ):
+            labels.append(inline_text(node))
+    text = inline_text(element)
+    for label in labels:
+        if label:
+            text = text.replace(label, " ")
+    return collapse_spaces(text) if labels else text
 
 
 def _date(element: Node | None) -> tuple[str | None, str | None]:
@@ -326,3 +436,40 @@ def _date(element: Node | None) -> tuple[str | None, str | None]:
                     break
     value = value.strip() if value else None
     return inline_text(element) or None, value or None
+
+
+def _date_next_to_name(author: Node, comment: Node) -> str | None:
+    """The date text written beside the name, for themes without a date element: the
+    text of the author block (or of a block around it, inside the comment) that is not
+    in a child element, if it holds a date."""
+    node: Node | None = author
+    while node is not None and node.mem_id != comment.mem_id:
+        own = collapse_spaces(
+            " ".join(
+                child.text_content or ""
+                for child in node.iter(include_text=True)
+                if child.tag == "-text"
+            )
+        ).strip(_DATE_SEPARATORS)
+        if own and date_candidates(own):
+            return own
+        if (node.tag or "") in BLOCK_TAGS and node.mem_id != author.mem_id:
+            break
+        node = node.parent
+    return None
+
+
+def _pingback(index: int, item: ThreadItem, find: Finder) -> Pingback:
+    links = [
+        a
+        for a in item.element.css("a[href]")
+        if _is_author_link(a) and "edit" not in (a.attrs.get("class") or "")
+    ]
+    link = next((a for a in links if has_class(a, "url")), links[0] if links else None)
+    date = item.element.css_first(".trackback_time, .comment-date, .comment-metadata, time")
+    return Pingback(
+        position=index + 1,
+        source_url=find.absolute(attr(link, "href")) or None if link is not None else None,
+        title=inline_text(link) or None if link is not None else None,
+        posted_raw=inline_text(date) or None if date is not None else None,
+    )

@@ -15,51 +15,143 @@ from archiver.parsing.document import Node, same
 from archiver.parsing.metadata import PageMetadata
 from archiver.parsing.select import Finder, attr
 from archiver.parsing.text import inline_text
+from archiver.parsing.thread import THREAD_SCAN, in_widget_area
 from archiver.parsing.urls import article_url_of, canonicalize_url, comment_page_of
 from archiver.sites.profile import SiteProfile
 
+# Core's the_post_navigation, block themes' post-navigation-link, then themes' own blocks.
 GENERIC_PREVIOUS = (
     ".post-navigation .nav-previous a",
     "nav.navigation.post-navigation a[rel=prev]",
+    ".post-navigation-link-previous a",
     ".c-entry-nav__item--prev",
     ".p-entry-nav__item--prev",
     "#nav-above .nav-previous a",
     "#nav-below .nav-previous a",
     ".navigation .nav-previous a[rel=prev]",
+    ".p-pnLinks__item.-prev a",
+    "a.prev-post",
+    "a.previous-post",
+    ".next-prev-prev a",
+    "#previous_post a",
+    ".prevNext__item-prev a",
+    ".np-prev a",
+    "a[rel=prev]",
 )
 GENERIC_NEXT = (
     ".post-navigation .nav-next a",
     "nav.navigation.post-navigation a[rel=next]",
+    ".post-navigation-link-next a",
     ".c-entry-nav__item--next",
     ".p-entry-nav__item--next",
     "#nav-above .nav-next a",
     "#nav-below .nav-next a",
     ".navigation .nav-next a[rel=next]",
+    ".p-pnLinks__item.-next a",
+    "a.next-post",
+    ".next-prev-next a",
+    "#next_post a",
+    ".prevNext__item-next a",
+    ".np-next a",
+    "a[rel=next]",
 )
-GENERIC_NAV_TITLE = (".c-entry-nav__title", ".post-title", ".nav-title")
-GENERIC_NAV_LABELS = ("前のページ", "次のページ", "前の記事", "次の記事", "前の投稿", "次の投稿")
+GENERIC_NAV_TITLE = (
+    ".c-entry-nav__title",
+    ".post-title",
+    ".nav-title",
+    ".p-pnLinks__title",
+    ".vk_post_title",
+    ".prev-post-title",
+    ".next-post-title",
+    ".prevNext__title",
+)
+GENERIC_NAV_LABELS = (
+    "前のページ",
+    "次のページ",
+    "前の記事",
+    "次の記事",
+    "前の投稿",
+    "次の投稿",
+    "Previous Post",
+    "Next Post",
+    "Previous post:",
+    "Next post:",
+    "Previous",
+    "Next",
+    "PREV",
+    "NEXT",
+    "Prev",
+    "前へ",
+    "次へ",
+)
 _NAV_ARROWS = " \u00ab\u00bb\u2039\u203a\u2190\u2192<>|:"
-GENERIC_RELATED_ITEMS = (".p-related__item", ".jp-relatedposts-post", ".yarpp-related li")
-GENERIC_RELATED_TITLE = (".p-related__title", ".jp-relatedposts-post-title", "h3", "h4")
+# YARPP, Jetpack Related Posts, Contextual Related Posts, then themes' own blocks. Never
+# sidebar lists (人気記事, 最近の投稿, ランキング): items in a widget area are skipped.
+GENERIC_RELATED_ITEMS = (
+    ".p-related__item",
+    ".jp-relatedposts-post",
+    ".yarpp-related li",
+    "a.yarpp-thumbnail",
+    ".crp_related li",
+    "a.related-entry-card-wrap",
+    ".-related .p-postList__item",
+    ".p-entry__related-item",
+    "#related_post li",
+    ".related-posts li",
+    ".related_post li",
+    ".kanren dl",
+    ".related li",
+    "#related li",
+)
+_PAGE_HREF = re.compile(r"comment-page-|cpage=")  # (the scan also finds ids such as a#cancel-…)
+_RELATED_BLOCKS = "[class*=related], [id*=related]"
+GENERIC_RELATED_TITLE = (
+    ".p-related__title",
+    ".jp-relatedposts-post-title",
+    ".related-entry-card-title",
+    ".p-postList__title",
+    ".yarpp-thumbnail-title",
+    ".crp_title",
+    ".kanren-t",
+    "h3",
+    "h4",
+    "h5",
+)
 GENERIC_RELATED_CATEGORY = (".p-related__cat", ".jp-relatedposts-post-context")
 GENERIC_RELATED_EXCERPT = (".p-related__excerpt", ".jp-relatedposts-post-excerpt")
 GENERIC_COMMENT_COUNT = (
     ".comments-title",
     "#comments-title",
+    ".wp-block-comments-title",
     ".c-comment__title",
     ".p-comment__title",
+    ".p-commentArea__title",
+    ".wpd-thread-info",
+    ".comments-header h2",
+    ".comments_intro",
+    "#comment_switch",
+    ".c-comment__tab-item.is-active",
+    "h1#comments",
+    "h2#comments",
+    "h3#comments",
+    "#comments h2",
+    "#comments h3",
 )
 GENERIC_PAGERS = (
     ".comment-navigation",
     ".comments-pagination",
     "nav.comment-pagination",
+    ".wp-block-comments-pagination",
     ".c-comment__pager",
     ".p-comment__pager",
+    ".p-commentArea__pager",
+    ".comment-page-link",
 )
-GENERIC_PAGER_CURRENT = tuple(f"{pager} .current" for pager in GENERIC_PAGERS)
+
 _QUOTED_TITLE = re.compile(r"「.*」|“.*”|\".*\"", re.DOTALL)
 _COUNT_PATTERNS = (
     re.compile(r"(\d[\d,]*)\s*件"),
+    re.compile(r"(\d[\d,]*)\s*(?:個の)?コメント"),
     re.compile(r"[((]\s*(\d[\d,]*)\s*[))]"),
     re.compile(r"(\d[\d,]*)\s*(?:comments?|responses?|thoughts?|replies|reactions?)", re.I),
     re.compile(r"^\s*(\d[\d,]*)\s*$"),
@@ -86,6 +178,9 @@ def adjacent(find: Finder, scope: Node, profile: SiteProfile, direction: str) ->
             title = inline_text(title_element)
         else:
             title = _strip_labels(inline_text(link), profile.nav_labels + GENERIC_NAV_LABELS)
+        if not title:  # a label or a picture only: the link's title, or the picture's alt
+            image = link.css_first("img[alt]")
+            title = (attr(link, "title") or (attr(image, "alt") if image else "") or "").strip()
         return ArticleRef(canonicalize_url(href), title or None)
     # WordPress' adjacent_posts_rel_link: <link rel="prev" title="…" href="…">
     # (rel values match case-sensitively, "s", as everywhere else in the engine)
@@ -110,7 +205,11 @@ def related_articles(
 ) -> list[RelatedArticle]:
     """The entries of the related-articles block, in displayed order."""
     related = []
-    for item in find.all(find.root, profile.related_items + GENERIC_RELATED_ITEMS):
+    items = find.all(find.root, profile.related_items + GENERIC_RELATED_ITEMS)
+    widgets: dict[int, bool] = {}
+    items = [item for item in items if not in_widget_area(item, widgets)]
+    items = items or _items_of_a_related_block(find)
+    for item in items:
         link = find.first(item, profile.related_link + ("a[href]",))
         href = find.absolute(attr(link, "href")) if link is not None else ""
         if not href:
@@ -138,6 +237,26 @@ def related_articles(
     return related
 
 
+def _items_of_a_related_block(find: Finder) -> list[Node]:
+    """The entries of the first block named "related" (class or id), outside the widgets:
+    its list items, else its articles. For themes whose related block no selector knows."""
+    for block in find.run(find.root, _RELATED_BLOCKS):
+        if not _names_related(block) or in_widget_area(block):
+            continue
+        items = block.css("li") or block.css("article")
+        if items:
+            return items
+    return []
+
+
+def _names_related(element: Node) -> bool:
+    names = (element.attrs.get("class") or "").lower().split() + [(element.id or "").lower()]
+    return any(
+        "related" in name and not name.startswith(("category-", "tag-", "categoryid"))
+        for name in names
+    )
+
+
 def comment_count_shown(
     find: Finder,
     profile: SiteProfile,
@@ -145,17 +264,22 @@ def comment_count_shown(
     url: str,
     anomalies: list[Anomaly],
 ) -> int | None:
-    """The comment count the page displays; else the count its JSON-LD declares."""
-    element = find.first(find.root, profile.comment_count + GENERIC_COMMENT_COUNT)
-    if element is not None:
-        raw = inline_text(element)
-        text = _QUOTED_TITLE.sub("", raw)  # a title in 「」 may hold numbers of its own
-        for pattern in _COUNT_PATTERNS:
-            match = pattern.search(text)
-            if match:
-                return int(match.group(1).replace(",", ""))
-        anomalies.append(Anomaly("article.comment_count", raw, "no number in comment count", url))
-        return None
+    """The comment count the page displays; else the count its JSON-LD declares.
+
+    The first candidate showing a number wins. A profile's count element without a
+    number is an anomaly; a generic heading without one ("Comments") is just a heading.
+    """
+    for index, selector in enumerate(profile.comment_count + GENERIC_COMMENT_COUNT):
+        for element in find.run(find.root, selector):
+            raw = inline_text(element)
+            count = _count_in(raw)
+            if count is not None:
+                return count
+            if index < len(profile.comment_count):
+                anomalies.append(
+                    Anomaly("article.comment_count", raw, "no number in comment count", url)
+                )
+                return None
     declared = metadata.json_ld.get("commentCount")
     if isinstance(declared, int) and not isinstance(declared, bool):
         return declared
@@ -164,12 +288,36 @@ def comment_count_shown(
     return None
 
 
+def _count_in(raw: str) -> int | None:
+    text = _QUOTED_TITLE.sub("", raw)  # a title in 「」 may hold numbers of its own
+    for pattern in _COUNT_PATTERNS:
+        match = pattern.search(text)
+        if match:
+            return int(match.group(1).replace(",", ""))
+    return None
+
+
+def _comment_page_links(find: Finder) -> list[Node]:
+    """Every link of the page to a comment page (the pagers' links among them)."""
+    return [
+        node
+        for node in find.scan_once(THREAD_SCAN)
+        if node.tag == "a" and _PAGE_HREF.search(node.attrs.get("href") or "")
+    ]
+
+
 def current_comment_page(find: Finder, profile: SiteProfile, response_url: str) -> int:
-    """The comment page shown: the pager's current number, else the URL's, else 1."""
-    # The pagers first: a pager that is not on the page rules out its ".current" without
-    # another walk of the page (the Finder remembers what matched nothing).
-    find.all(find.root, profile.comment_pager + GENERIC_PAGERS)
-    current = find.first(find.root, profile.comment_pager_current + GENERIC_PAGER_CURRENT)
+    """The comment page shown: the pager's current number, else the URL's, else 1.
+
+    A page with no link to another comment page has no pager to read (a thread of one
+    page), which spares the page walks of the pager selectors.
+    """
+    current = None
+    if _comment_page_links(find):
+        current = find.first(find.root, profile.comment_pager_current)
+        if current is None:  # the current page number inside a pager found on the page
+            pagers = find.all(find.root, profile.comment_pager + GENERIC_PAGERS)
+            current = next((c for p in pagers if (c := p.css_first(".current")) is not None), None)
     if current is not None:
         digits = re.sub(r"\D", "", inline_text(current))
         if digits:
@@ -180,22 +328,31 @@ def current_comment_page(find: Finder, profile: SiteProfile, response_url: str) 
 def comment_page_urls(
     find: Finder, profile: SiteProfile, article_url: str, response_url: str, page: int
 ) -> list[str]:
-    """Canonical URLs of the other comment pages the pager links to, in pager order."""
+    """Canonical URLs of the other comment pages the page links to, in page order.
+
+    Any link to a ``/comment-page-N/`` or ``?cpage=N`` page of this article counts,
+    whatever the pager looks like (core's pagers, "Older Comments" in the old
+    ``div.navigation``, themes' own).
+    """
     own = canonicalize_url(response_url)
-    article_path = urlsplit(article_url).path
+    article_key = _page_key(article_url)
     urls: list[str] = []
-    for pager in find.all(find.root, profile.comment_pager + GENERIC_PAGERS):
-        for link in pager.css("a"):
-            raw = (attr(link, "href") or "").strip()
-            if not raw or raw.startswith(("#", "javascript:")):
-                continue
-            href = find.absolute(raw)
-            target = canonicalize_url(href)
-            # Paths, not whole URLs: rel=canonical may name another host than the one
-            # serving the page (a mirror, a local copy), and the pager links are fetched.
-            if urlsplit(article_url_of(target)).path != article_path or target == own:
-                continue
-            if comment_page_of(target) == page or target in urls:
-                continue
-            urls.append(target)
+    for link in _comment_page_links(find):
+        raw = (attr(link, "href") or "").strip()
+        if not raw or raw.startswith(("#", "javascript:")):
+            continue
+        target = canonicalize_url(find.absolute(raw))
+        # Paths, not whole URLs: rel=canonical may name another host than the one
+        # serving the page (a mirror, a local copy), and the pager links are fetched.
+        if _page_key(target) != article_key or target == own:
+            continue
+        if comment_page_of(target) in (page, None) or target in urls:
+            continue
+        urls.append(target)
     return urls
+
+
+def _page_key(url: str) -> str:
+    """The article a URL belongs to, host aside: path and query of its article URL."""
+    parts = urlsplit(article_url_of(url))
+    return f"{parts.path}?{parts.query}"

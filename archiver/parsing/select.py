@@ -63,6 +63,7 @@ class Finder:
         self.base_url = base_url  # relative links in the page resolve against it
         self._ids: dict[str, Node | None] = {}
         self._absent: set[str] = set()  # selectors that match nothing in the document
+        self._scans: dict[str, list[Node]] = {}
 
     def absolute(self, href: str | None) -> str:
         """``href`` as an absolute URL ("" when there is none, or it is no URL at all).
@@ -130,6 +131,13 @@ class Finder:
         if not same(context, self.root):
             found = [n for n in found if _inside(n, context)]
         return found
+
+    def scan_once(self, selector: str) -> list[Node]:
+        """All elements of the document ``selector`` matches, found by one walk per page
+        however many parts of the parser ask (they share one selector list)."""
+        if selector not in self._scans:
+            self._scans[selector] = self.root.css(selector)
+        return self._scans[selector]
 
     def all(self, context: Node, selectors: Iterable[str]) -> list[Node]:
         """The elements of the first selector of ``selectors`` that matches anything."""

@@ -215,6 +215,18 @@ def inline_text(element: Node | None) -> str:
     return collapse_spaces("".join(out))
 
 
+def shown_text(element: Node | None) -> str:
+    """:func:`inline_text` without the screen-reader labels themes hide ("投稿日", "says:")."""
+    if element is None:
+        return ""
+    text = inline_text(element)
+    for hidden in element.css(".screen-reader-text"):
+        label = inline_text(hidden)
+        if label and not same(hidden, element):
+            text = text.replace(label, " ", 1)
+    return collapse_spaces(text)
+
+
 def _inline_parts(element: Node, out: list[str]) -> None:
     """The text of ``element``'s content, as :func:`_collect` reads it, with a space for
     each block and line mark: block_text with its line breaks as spaces, since

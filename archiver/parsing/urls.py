@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 _DROPPED_PARAMS = frozenset(
     {"replytocom", "fbclid", "gclid", "yclid", "msclkid", "mc_cid", "mc_eid", "_ga", "amp"}
 )
-_DROPPED_PREFIXES = ("utm_",)
+_DROPPED_PREFIXES = ("utm_", "relatedposts_")  # Jetpack Related Posts' click tracking
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _COMMENT_PAGE = re.compile(r"/comment-page-(\d+)/$")
 _DUPLICATE_SLASHES = re.compile(r"/{2,}")
@@ -64,14 +64,25 @@ def canonicalize_url(url: str) -> str:
 
 
 def comment_page_of(url: str) -> int | None:
-    """The comment page number a ``/comment-page-N/`` URL names, or None."""
-    match = _COMMENT_PAGE.search(canonicalize_url(url).split("?", 1)[0])
-    return int(match.group(1)) if match else None
+    """The comment page number a ``/comment-page-N/`` or ``?cpage=N`` URL names, or None."""
+    canonical = canonicalize_url(url)
+    path, _, query = canonical.partition("?")
+    match = _COMMENT_PAGE.search(path)
+    if match:
+        return int(match.group(1))
+    for key, value in parse_qsl(query):
+        if key == "cpage" and value.isdigit():
+            return int(value)
+    return None
 
 
 def article_url_of(url: str) -> str:
     """The canonical article URL of a comment page URL (or of an article URL itself)."""
     canonical = canonicalize_url(url)
-    path_and_rest = canonical.split("?", 1)
-    path_and_rest[0] = _COMMENT_PAGE.sub("/", path_and_rest[0])
-    return "?".join(path_and_rest)
+    path, _, query = canonical.partition("?")
+    path = _COMMENT_PAGE.sub("/", path)
+    if "cpage=" in query:
+        query = urlencode(
+            [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "cpage"]
+        )
+    return f"{path}?{query}" if query else path

@@ -84,20 +84,22 @@ class _ProgressDisplay:
         self.last_run = 0
 
     def __call__(self, progress) -> None:  # noqa: ANN001 - archiver.capture.reparse.Progress
+        total_runs = len(progress.runs)
         if self.tty:
             from tqdm import tqdm
 
             if self.bar is None:
                 self.bar = tqdm(total=progress.pages_total, unit="page", file=sys.stderr)
             self.bar.update(progress.pages - self.bar.n)
-            self.bar.set_postfix(
-                run=f"{progress.runs_done + 1}/{progress.runs_total}", comments=progress.comments
-            )
-        elif progress.runs_done > self.last_run:
-            self.last_run = progress.runs_done
+            run = min(progress.runs_done + 1, total_runs)
+            self.bar.set_postfix(run=f"{run}/{total_runs}", comments=progress.comments)
+            return
+        while self.last_run < progress.runs_done:
+            self.last_run += 1
+            run = progress.runs[self.last_run - 1]
             click.echo(
-                f"run {progress.run.run_id} replayed ({progress.runs_done}/{progress.runs_total}):"
-                f" {progress.pages}/{progress.pages_total} pages, {progress.comments} comments",
+                f"run {run.run_id} replayed ({self.last_run}/{total_runs}):"
+                f" {run.captures} pages; so far {progress.comments} comments",
                 err=True,
             )
 

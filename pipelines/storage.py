@@ -135,7 +135,8 @@ class ArchivePipeline:
                 raw_value=gone.url,
                 problem=f"article could not be fetched: HTTP {gone.status}",
                 url=gone.url,
-            )
+            ),
+            seen_at=gone.fetched_at,  # the fetch's time (a reparse replays it), not now
         )
 
     async def _save(self, article: Article) -> SaveResult:
@@ -178,9 +179,9 @@ class ArchivePipeline:
             Anomaly(field="storage", raw_value=None, problem=f"save failed: {error}", url=item.url)
         )
 
-    async def _record(self, anomaly: Anomaly) -> None:
+    async def _record(self, anomaly: Anomaly, seen_at: str | None = None) -> None:
         try:
-            await self._in_writer(record_anomaly, self.db, anomaly, self.run_id)
+            await self._in_writer(record_anomaly, self.db, anomaly, self.run_id, seen_at)
         except sqlite3.Error as error:
             logger.error("could not record the anomaly for %s: %s", anomaly.url, error)
             self.crawler.stats.inc_value("archiver/storage/errors")

@@ -43,9 +43,9 @@ from scrapy.spiders import SitemapSpider
 from twisted.python.failure import Failure
 
 from archiver.capture import capture_of, stamp_capture
-from archiver.crawling.discovery import parse_comment_feed
+from archiver.crawling.discovery import listing_comment_counts, parse_comment_feed
 from archiver.crawling.items import ArticleNotModified
-from archiver.crawling.manners import describe_meta
+from archiver.crawling.manners import describe_meta, is_incomplete
 from archiver.crawling.revisit import parse_time
 from archiver.crawling.startup import EXIT_USAGE, RunSetup, RunSetupError, abort, prepare_run
 from archiver.items import Anomaly, Article, ArticleGone
@@ -292,18 +292,19 @@ class GrandfleetSpider(SitemapSpider):
         if not isinstance(response, TextResponse):
             return
         listing = parse_listing_page(response, self.profile)
-        counts: dict[str, int] = getattr(listing, "comment_counts", None) or {}
-        fresh = False  # does this page hold an article that is new, due or signaled?
+        counts = listing_comment_counts(response, self.profile.listing_links)
+        reached_known = False  # an archived article that is not due and shows no change
         for url in listing.article_urls:
             signaled = self._count_differs(url, counts.get(url))
-            fresh = fresh or signaled or self.wanted(canonicalize_url(url))
+            reached_known = reached_known or not (signaled or self.wanted(canonicalize_url(url)))
             request = self.article_request(url, signaled=signaled)
             if request is not None:
                 yield request
         below_limit = self.limit is None or len(self.scheduled_articles) < self.limit
-        # Newest first: once a whole page is archived and not due, older pages hold
-        # nothing the archive lacks (due articles come from the archive itself).
-        if not (fresh or self.full):
+        # Newest first: past the first article the archive knows and need not fetch,
+        # older pages offer nothing the sitemap, the archive and the links between
+        # articles do not (after a killed run too); full=1 pages to the end.
+        if reached_known and not self.full:
             self.crawler.stats.inc_value("archiver/listings/stopped_early")
             return
         if listing.next_page_url and self.on_site(listing.next_page_url) and below_limit:
@@ -333,7 +334,7 @@ class GrandfleetSpider(SitemapSpider):
 
     def discovery_failed(self, failure: Failure) -> Iterable[Anomaly]:
         """robots.txt, a sitemap, the comment feed or a listing page could not be read."""
-        url, reason = failure.request.url, _failure_reason(failure)
+        url, reason = _first_url(failure.request), _failure_reason(failure)
         absent = failure.check(HttpError) and failure.value.response.status in (404, 410)
         if absent and failure.request.meta.get("archiver_optional"):
             self.crawler.stats.inc_value("archiver/discovery/absent")
@@ -386,8 +387,8 @@ class GrandfleetSpider(SitemapSpider):
         yield from self._continue_thread(pages, fetched)
 
     def _check_whole(self, page: Article, response: Response) -> bool:
-        """A response still ``partial`` after retries: an anomaly, the thread not whole."""
-        if "partial" not in response.flags:
+        """A response still incomplete after retries: an anomaly, the thread not whole."""
+        if not is_incomplete(response):
             return False
         page.thread_complete = False
         page.anomalies.append(
@@ -431,7 +432,7 @@ class GrandfleetSpider(SitemapSpider):
             )
             return
         self.crawler.stats.inc_value("archiver/articles/failed")
-        url, reason = failure.request.url, _failure_reason(failure)
+        url, reason = _first_url(failure.request), _failure_reason(failure)
         logger.warning("article could not be fetched: %s (%s)", url, reason)
         yield Anomaly(
             field="article",
@@ -470,14 +471,17 @@ class GrandfleetSpider(SitemapSpider):
                     errback=self.comment_page_failed,
                     cb_kwargs={"pages": pages, "fetched": fetched},
                     dont_filter=True,
+                    priority=PRIORITY_COMMENT_PAGE,  # finish threads in hand first
                 )
                 return
         article = merge_comment_pages(pages)
         article.fetched_at = pages[0].fetched_at
         article.thread_complete = all(page.thread_complete for page in pages)
         shown = article.comment_count_shown
-        if not article.thread_complete:
-            self.fetch_notes.pop(article.url, None)  # no validators for a broken capture
+        if not article.thread_complete or len(pages) > 1:
+            # Validators only for a whole thread on one page: a 304 of the article URL
+            # says nothing about its other comment pages, nor about a broken capture.
+            self.fetch_notes.pop(article.url, None)
         elif shown is not None and len(article.comments) < shown:
             article.thread_complete = False
             self.crawler.stats.inc_value("archiver/threads/short")
@@ -510,6 +514,11 @@ def _failure_reason(failure: Failure) -> str:
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
     return f"{failure.type.__name__}: {failure.getErrorMessage()}"
+
+
+def _first_url(request: Request) -> str:
+    """The URL the spider asked for, before any redirect."""
+    return (request.meta.get("redirect_urls") or [request.url])[0]
 
 
 def _header(response: Response, name: str) -> str | None:

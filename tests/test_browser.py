@@ -10,7 +10,6 @@ a browser.
 
 from __future__ import annotations
 
-import copy
 import shutil
 import sys
 import time
@@ -22,11 +21,13 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from archiver.items import Article, Comment
-from archiver.runner import LOCAL_SITE_SETTINGS, run_crawl
 from archiver.sample_site import SampleSite, load_site
-from archiver.sample_site.server import SampleSiteServer, serve
+from archiver.sample_site.changes import SiteChanges, changes
+from archiver.sample_site.model import SampleComment
+from archiver.sample_site.server import serve
 from archiver.storage import open_archive, save_article
 from tests.servers import free_port, running_server
+from tests.test_progress import crawl_days
 
 DATASETTE = Path(sys.executable).with_name("datasette")
 CHROMIUM = "/usr/bin/chromium"
@@ -87,59 +88,40 @@ def save_probe_article(db_path: Path, site_url: str) -> None:
 
 
 @dataclass
-class ChangedSite:
-    """The sample site on day 0 and on a later day, and what changed in between."""
+class TwoDays:
+    """The sample site on day 0 and on day 1, and what changed in between (ground truth)."""
 
     day0: SampleSite
-    later: SampleSite
-    removed: int  # comment id gone from the seed article's page
-    edited: int  # comment id whose text changed
-    voted: int  # comment id whose vote count changed
+    day1: SampleSite
+    changes: SiteChanges
 
+    def comments(self, post_id: int) -> dict[int, SampleComment]:
+        """Every comment the archive has seen on an article, in its last version."""
+        seen: dict[int, SampleComment] = {}
+        for site in (self.day0, self.day1):
+            article = site.article_by_id(post_id)
+            seen.update({c.comment_id: c for c in (article.comments if article else [])})
+        return seen
 
-def changed_site() -> ChangedSite:
-    """Day 0 and a later day of the seed article's thread: one reply removed, one
-    comment edited, one vote count changed (the site helper's ``load_site(day=N)`` will
-    make such days; until then the test makes its own)."""
-    day0 = load_site()
-    later = copy.deepcopy(day0)
-    thread = later.article_by_id(SEED_POST_ID).comments
-    parents = {c.parent_id for c in thread}
-    removed = next(c for c in reversed(thread) if c.depth > 1 and c.comment_id not in parents)
-    thread.remove(removed)
-    edited = thread[0]
-    edited.text += "\n\n追記: 訂正します"
-    edited.html = None
-    voted = thread[1]
-    voted.votes += 5
-    later.reindex()
-    return ChangedSite(day0, later, removed.comment_id, edited.comment_id, voted.comment_id)
-
-
-def show(server: SampleSiteServer, site: SampleSite) -> None:
-    """The running server answers as ``site`` from now on (same port, so same URLs)."""
-    server.site = site
-    server._cache.clear()  # the site helper's server.show(site) will do this
+    def comment(self, comment_id: int, day: int) -> SampleComment:
+        site = self.day1 if day else self.day0
+        return next(c for c in site.all_comments() if c.comment_id == comment_id)
 
 
 @pytest.fixture(scope="module")
-def history() -> ChangedSite:
-    return changed_site()
+def days() -> TwoDays:
+    day0, day1 = load_site(day=0), load_site(day=1)
+    return TwoDays(day0, day1, changes(day0, day1))
 
 
 @pytest.fixture(scope="module")
-def archive_url(history, tmp_path_factory) -> Iterator[str]:
-    """Two real crawls (day 0, a later day) into one archive, the probe article, Datasette."""
+def archive_url(days, tmp_path_factory) -> Iterator[str]:
+    """Real crawls of day 0 and day 1 into one archive, the probe article, Datasette."""
     tmp = tmp_path_factory.mktemp("browser")
     db_path = tmp / "archive.db"
-    server = serve(history.day0, host="127.0.0.1", port=0)
+    server = serve(days.day0, host="127.0.0.1", port=0)
     try:
-        for site in (history.day0, history.later):
-            show(server, site)
-            result = run_crawl(
-                "grandfleet", server.url, db_path, settings=LOCAL_SITE_SETTINGS, timeout=120
-            )
-            assert result.returncode == 0, result.stderr[-3000:]
+        crawl_days(server, [days.day0, days.day1], db_path)
         site_url = server.url
     finally:
         server.shutdown()
@@ -186,57 +168,94 @@ DOM_THREAD = """() => [...document.querySelectorAll('.thread article.comment')].
 })"""
 
 
-def latest(history: ChangedSite, post_id: int) -> list:
-    """The thread as the archive knows it: every comment ever seen, in its last version."""
-    now = {c.comment_id: c for c in history.later.article_by_id(post_id).comments}
-    return [now.get(c.comment_id, c) for c in history.day0.article_by_id(post_id).comments]
-
-
 @pytest.mark.parametrize("post_id", [SEED_POST_ID, LONG_POST_ID])
-def test_article_page_nests_the_thread_as_the_site(archive_url, page, history, post_id):
+def test_article_page_nests_the_thread_as_the_site(archive_url, page, days, post_id):
     page.goto(f"{archive_url}/archive/articles/{post_id}")
     cards = page.evaluate(DOM_THREAD)
-    truth = latest(history, post_id)
-    assert [(c["id"], c["parent"], c["depth"]) for c in cards] == [
-        (c.comment_id, c.parent_id, c.depth) for c in truth
-    ]
-    assert [(c["author"], c["votes"]) for c in cards] == [
-        (c.author or "(no name)", f"▲ {c.votes}") for c in truth
-    ]
+    truth = days.comments(post_id)
+    assert {c["id"]: (c["parent"], c["depth"]) for c in cards} == {
+        i: (c.parent_id, c.depth) for i, c in truth.items()
+    }
+    assert {c["id"]: (c["author"], c["votes"]) for c in cards} == {
+        i: (c.author or "(no name)", f"▲ {c.votes}") for i, c in truth.items()
+    }
     # The text a reader sees, paragraph breaks aside.
-    assert ["".join(c["text"].split()) for c in cards] == ["".join(c.text.split()) for c in truth]
-    article = history.later.article_by_id(post_id)
+    assert {c["id"]: "".join(c["text"].split()) for c in cards} == {
+        i: "".join(c.text.split()) for i, c in truth.items()
+    }
+    # What the site shows today is in the site's order.
+    shown = [c.comment_id for c in days.day1.article_by_id(post_id).comments]
+    assert [c["id"] for c in cards if c["id"] in set(shown)] == shown
+    article = days.day1.article_by_id(post_id)
     assert page.locator(".archive-article > h2").first.inner_text() == article.title
-    previous = history.later.article_by_path(article.previous_path)
+    previous = days.day1.article_by_path(article.previous_path)
     assert page.locator(".article-prev a").inner_text() == previous.title
     assert page.errors == []
 
 
-def test_removed_and_edited_comments_are_marked(archive_url, page, history):
-    page.goto(f"{archive_url}/archive/articles/{SEED_POST_ID}")
-    removed = page.eval_on_selector_all(
-        ".comment:has(> .comment-meta .mark-removed)",
-        "cards => cards.map(c => Number(c.dataset.commentId))",
+def marked(page: Page, mark: str) -> set[int]:
+    return set(
+        page.eval_on_selector_all(
+            f".comment:has(> .comment-meta .mark-{mark})",
+            "cards => cards.map(c => Number(c.dataset.commentId))",
+        )
     )
-    edited = page.eval_on_selector_all(
-        ".comment:has(> .comment-meta .mark-edited)",
-        "cards => cards.map(c => Number(c.dataset.commentId))",
-    )
-    assert (removed, edited) == ([history.removed], [history.edited])
+
+
+WITHOUT = """(p, tag) => {
+    const copy = p.cloneNode(true);
+    copy.querySelectorAll(tag).forEach(el => el.remove());
+    return copy.textContent;
+}"""
+
+
+def test_removed_and_edited_comments_are_marked(archive_url, page, days):
+    for post_id, changed in days.changes.articles.items():
+        if not (changed.removed_comments or changed.edited_comments):
+            continue
+        page.goto(f"{archive_url}/archive/articles/{post_id}")
+        assert marked(page, "removed") == set(changed.removed_comments), post_id
+        assert marked(page, "edited") == set(changed.edited_comments), post_id
+    removed = days.changes.comments("removed_comments")
+    edited = days.changes.comments("edited_comments")
+    assert removed and edited  # day 1 removes and edits comments
     # The mark leads to the comment's own page, with its text history.
-    page.click(f"#comment-{history.edited} > .comment-meta .mark-edited")
-    page.wait_for_url(f"**/archive/comments/{history.edited}#revisions")
+    comment_id = min(edited)
+    post_id = next(p for p, a in days.changes.articles.items() if comment_id in a.edited_comments)
+    page.goto(f"{archive_url}/archive/articles/{post_id}")
+    page.click(f"#comment-{comment_id} > .comment-meta .mark-edited")
+    page.wait_for_url(f"**/archive/comments/{comment_id}#revisions")
     revisions = page.locator(".revisions > li.revision")
     assert revisions.count() == 2
-    day0 = next(c for c in history.day0.all_comments() if c.comment_id == history.edited)
-    now = next(c for c in history.later.all_comments() if c.comment_id == history.edited)
+    before, after = days.comment(comment_id, 0), days.comment(comment_id, 1)
     texts = [
-        "".join(revisions.nth(i).locator(".comment-body").inner_text().split()) for i in (0, 1)
+        "".join(revisions.nth(i).locator(".comment-body").text_content().split()) for i in (0, 1)
     ]
-    assert texts == ["".join(day0.text.split()), "".join(now.text.split())]
-    assert "body_text" in revisions.nth(1).inner_text()  # what changed
-    page.goto(f"{archive_url}/archive/comments/{history.removed}")
+    assert texts == ["".join(before.text.split()), "".join(after.text.split())]
+    if before.text != after.text:
+        assert "body_text" in revisions.nth(1).inner_text()  # what changed
+        diff = revisions.nth(1).locator(".revision-diff p").nth(1)
+        assert diff.locator("ins, del").count() > 0
+        # Without its deletions the diff reads as the new text, without its additions as the old.
+        for drop, text in (("del", after.text), ("ins", before.text)):
+            kept = diff.evaluate(WITHOUT, drop)
+            assert "".join(kept.split()) == "".join(text.split())
+    page.goto(f"{archive_url}/archive/comments/{min(removed)}")
     assert "Removed from the page" in page.locator(".archive-comment").inner_text()
+
+
+def test_gone_and_edited_articles_say_so(archive_url, page, days):
+    for path, status in days.changes.gone.items():
+        post_id = days.day0.article_by_path(path).post_id
+        page.goto(f"{archive_url}/archive/articles/{post_id}")
+        assert f"answered HTTP {status} since" in page.locator(".article-gone").inner_text()
+    edited = [post_id for post_id, a in days.changes.articles.items() if a.edited]
+    assert days.changes.gone and edited
+    for post_id in edited:
+        page.goto(f"{archive_url}/archive/articles/{post_id}")
+        assert "2 versions" in page.locator(".article-edited").inner_text()
+    page.goto(f"{archive_url}/archive/articles/{SEED_POST_ID}")
+    assert page.locator(".article-gone, .article-edited").count() == 0
 
 
 def test_long_thread_starts_with_replies_folded(archive_url, page):
@@ -276,9 +295,10 @@ def test_script_payloads_never_run(archive_url, page):
     assert page.errors == []
 
 
-def test_search_box_finds_a_two_character_word(archive_url, page, history):
+def test_search_box_finds_a_two_character_word(archive_url, page, days):
     word = "中国"
-    everything = [c for a in history.day0.articles for c in latest(history, a.post_id)]
+    post_ids = {a.post_id for site in (days.day0, days.day1) for a in site.articles}
+    everything = [c for post_id in post_ids for c in days.comments(post_id).values()]
     expected = sorted(c.comment_id for c in everything if word in c.text)
     assert 0 < len(expected) < 100  # one page of results
     page.goto(archive_url + "/")
@@ -291,18 +311,21 @@ def test_search_box_finds_a_two_character_word(archive_url, page, history):
     assert sorted(ids) == expected
 
 
-def test_landing_page_says_what_the_archive_holds(archive_url, page, history):
-    sample_site = history.day0
+def test_landing_page_says_what_the_archive_holds(archive_url, page, days):
     page.goto(archive_url + "/")
     holds = page.locator(".archive-holds").inner_text()
-    articles = len(sample_site.articles) + 1  # and the probe article
-    comments = len(sample_site.all_comments()) + 1
-    assert f"holds {articles} articles and {comments} comments from grandfleet" in holds
-    first = min(a.published for a in sample_site.articles).date().isoformat()
+    both = {a.post_id: a for site in (days.day0, days.day1) for a in site.articles}
+    comments = {c.comment_id for site in (days.day0, days.day1) for c in site.all_comments()}
+    # and the probe article with its comment
+    assert (
+        f"holds {len(both) + 1} articles and {len(comments) + 1} comments from grandfleet" in holds
+    )
+    first = min(a.published for a in both.values()).date().isoformat()
     assert f"Articles published {first} to 2023-10-01" in holds
     assert "Last crawl (#2)" in page.locator(".archive-last-crawl").inner_text()
     assert "finished" in page.locator(".archive-last-crawl").inner_text()
-    most = max(sample_site.articles, key=lambda a: len(a.comments))
+    most = max(both, key=lambda post_id: len(days.comments(post_id)))
+    most = both[most]
     assert page.locator(".archive-start a").filter(has_text=most.title).count() == 1
 
 
@@ -333,13 +356,15 @@ def test_charts_render_with_marks(archive_url, page, dashboard, charts):
     assert page.errors == []
 
 
-def test_comment_page_draws_its_vote_series(archive_url, page, history):
-    page.goto(f"{archive_url}/archive/comments/{history.voted}")
+def test_comment_page_draws_its_vote_series(archive_url, page, days):
+    comment_id, (before, after) = next(
+        iter(days.changes.articles[SEED_POST_ID].vote_changes.items())
+    )
+    page.goto(f"{archive_url}/archive/comments/{comment_id}")
     # A single chart page names its container after the dashboard.
     assert_chart_has_marks(page.frame_locator("iframe.archive-chart"), "comment")
     rows = page.evaluate(
         "async url => (await (await fetch(url)).json())",
-        f"{archive_url}/archive/vote_history.json?_shape=array&comment_id={history.voted}",
+        f"{archive_url}/archive/vote_history.json?_shape=array&comment_id={comment_id}",
     )
-    day0 = next(c for c in history.day0.all_comments() if c.comment_id == history.voted)
-    assert [row["votes"] for row in rows] == [day0.votes, day0.votes + 5]
+    assert [row["votes"] for row in rows] == [before, after]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from archiver.datasette.pages import _changed_fields
-from archiver.datasette.thread import ThreadComment, build_thread, safe_html
+from archiver.datasette.thread import ThreadComment, build_thread, safe_html, text_diff
 
 
 def row(comment_id, parent_id=None, **fields):
@@ -48,3 +48,10 @@ def test_a_revision_names_what_changed_since_the_one_before():
     assert _changed_fields(None, first) == ["first seen"]
     assert _changed_fields(first, dict(first, body_text="y")) == ["body_text"]
     assert _changed_fields(first, dict(first)) == []
+
+
+def test_text_diff_marks_what_was_removed_and_added_escaped():
+    assert text_diff("戦闘機は<b>", "戦車は<b>\n追記") == (
+        "戦<del>闘機</del><ins>車</ins>は&lt;b&gt;<ins><br>追記</ins>"
+    )
+    assert text_diff(None, "a") == "<ins>a</ins>"

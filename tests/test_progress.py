@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 from archiver.demo import show_progress
 from archiver.progress import Progress, eta_seconds, format_duration, progress_line, summary_line
 from archiver.runner import LOCAL_SITE_SETTINGS, run_crawl
+from archiver.sample_site import SampleSite, load_site
+from archiver.sample_site.changes import changes
+from archiver.sample_site.server import SampleSiteServer
 
 PROGRESS = re.compile(
-    r"\[archiver\.progress\] INFO: progress: (?P<pages>\d+) pages, articles (?P<saved>\d+) saved,"
+    r"\[archiver\.progress\] INFO: progress: (?P<pages>\d+) pages,"
+    r" articles (?P<saved>\d+)(?: saved|/(?P<due>\d+) done(?: \(\d+ not modified\))?),"
     r" comments (?P<new>\d+) new/(?P<edited>\d+) edited/(?P<removed>\d+) removed,"
-    r" (?P<pace>[\d.]+) pages/min, elapsed "
+    r" (?P<pace>[\d.]+) pages/min, elapsed [^,\n]+(?P<eta>, about .+ left)?$",
+    re.MULTILINE,
 )
 SUMMARY = re.compile(
     r"\[archiver\.progress\] INFO: summary \((?P<reason>\w+), [^,]+, (?P<pages>\d+) pages\): (?P<parts>.*)"
@@ -42,20 +48,63 @@ def test_crawl_logs_progress_and_summary(site_server, sample_site, tmp_path):
         counts = [int(line[key]) for line in lines]
         assert counts == sorted(counts), key  # progress never goes backwards
     assert all(float(line["pace"]) > 0 for line in lines)
+    # Once the spider knows which articles are due (every one, on a first crawl), the
+    # lines count against them and estimate the time left.
+    assert {line["due"] for line in lines} - {None} == {str(len(sample_site.articles))}
+    assert lines[-1]["due"] and lines[-1]["eta"]
     assert int(lines[0]["pages"]) < len(site_server.requests)
 
     (summary,) = [m.groupdict() for m in SUMMARY.finditer(result.stderr)]
     assert summary["reason"] == "finished"
     # Every page the server answered, robots.txt included, was a response received.
     assert int(summary["pages"]) == len(site_server.requests)
-    parts = dict(
-        (label, int(count))
-        for count, label in (part.split(" ", 1) for part in summary["parts"].split(", "))
-    )
+    parts = summary_counts(result.stderr)
     assert parts["new articles"] == len(sample_site.articles)
     assert parts["new comments"] == len(sample_site.all_comments())
     assert parts["updated articles"] == parts["removed comments"] == parts["edited comments"] == 0
     assert int(lines[-1]["new"]) <= parts["new comments"]
+
+
+def summary_counts(log: str) -> dict[str, int]:
+    (summary,) = [m.groupdict() for m in SUMMARY.finditer(log)]
+    return {
+        label: int(count)
+        for count, label in (part.split(" ", 1) for part in summary["parts"].split(", "))
+    }
+
+
+def crawl_days(server: SampleSiteServer, sites: list[SampleSite], db_path: Path) -> list[str]:
+    """A real full crawl of each day's site, in order, into one archive; their logs."""
+    logs = []
+    for site in sites:
+        server.show(site)
+        result = run_crawl(
+            "grandfleet",
+            server.url,
+            db_path,
+            settings=LOCAL_SITE_SETTINGS,
+            spider_args={"full": "1"},
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        logs.append(result.stderr)
+    return logs
+
+
+def test_summary_of_a_recrawl_says_what_changed(site_server, tmp_path):
+    """Day 0 then day 1 of the changing sample site: the second summary is the diff."""
+    day0, day1 = load_site(day=0), load_site(day=1)
+    truth = changes(day0, day1)
+    logs = crawl_days(site_server, [day0, day1], tmp_path / "a.db")
+    parts = summary_counts(logs[-1])
+    assert parts["new articles"] == len(truth.new_articles)
+    assert parts["articles gone"] == len(truth.gone)
+    assert parts["new comments"] == len(truth.comments("new_comments"))
+    assert parts["removed comments"] == len(truth.comments("removed_comments"))
+    assert parts["edited comments"] == len(truth.comments("edited_comments"))
+    assert parts["restored comments"] == len(truth.comments("restored_comments"))
+    assert parts["vote counts changed"] == sum(len(a.vote_changes) for a in truth.articles.values())
+    assert parts["edited articles"] == sum(a.edited for a in truth.articles.values())
 
 
 def test_progress_line_with_due_articles_and_eta():

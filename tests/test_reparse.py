@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from archiver.cli import cli
+from archiver.runner import LOCAL_SITE_SETTINGS, run_crawl
+from archiver.sample_site import load_site
+from archiver.sample_site.server import serve
 
 #: Run bookkeeping and capture ids differ in a rebuilt archive by design; surrogate ids of
 #: lookup tables follow insertion order, so their rows are compared by natural key.
@@ -55,6 +59,16 @@ def archive_rows(db_path: Path) -> dict[str, list[tuple]]:
         conn.close()
 
 
+def assert_same_rows(original: dict[str, list[tuple]], rebuilt: dict[str, list[tuple]]) -> None:
+    """Table by table, row by row; a failure names the rows only one side has."""
+    assert rebuilt.keys() == original.keys()
+    for table, rows in original.items():
+        only_original = list((Counter(rows) - Counter(rebuilt[table])).elements())
+        only_rebuilt = list((Counter(rebuilt[table]) - Counter(rows)).elements())
+        assert (table, only_original, only_rebuilt) == (table, [], [])
+        assert rebuilt[table] == rows
+
+
 def test_reparse_out_rebuilds_the_same_archive(crawled_archive, tmp_path):
     out = tmp_path / "reparsed.db"
     result = CliRunner().invoke(cli, ["reparse", str(crawled_archive.db_path), "--out", str(out)])
@@ -64,9 +78,7 @@ def test_reparse_out_rebuilds_the_same_archive(crawled_archive, tmp_path):
     assert "run 2 replayed (2/2)" in result.output
     assert "reparsed 2 crawl run(s)" in result.output
     original, rebuilt = archive_rows(crawled_archive.db_path), archive_rows(out)
-    assert rebuilt.keys() == original.keys()
-    for table in original:
-        assert rebuilt[table] == original[table], table
+    assert_same_rows(original, rebuilt)
     assert len(original["comments"]) == sum(len(a.comments) for a in crawled_archive.site.articles)
 
     with sqlite3.connect(out) as conn:  # the new archive indexes the same records
@@ -91,7 +103,7 @@ def test_reparse_in_place_replaces_the_file_only_when_complete(crawled_archive, 
     before = archive_rows(db_path)
     result = CliRunner().invoke(cli, ["reparse", str(db_path), "--in-place"])
     assert result.exit_code == 0, result.output
-    assert archive_rows(db_path) == before
+    assert_same_rows(before, archive_rows(db_path))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["archive.db", "warc"]
 
     # a replay that cannot read its captures fails and leaves the old archive as it was
@@ -123,3 +135,39 @@ def test_reparse_refuses_bad_arguments_with_one_line(crawled_archive, tmp_path):
     assert exists.output == f"Error: {taken} already exists; reparse writes a new archive\n"
     missing = runner.invoke(cli, ["reparse", str(tmp_path / "none.db"), "--in-place"])
     assert missing.output == f"Error: no archive at {tmp_path / 'none.db'}\n"
+
+
+def test_reparse_after_several_days_of_a_changing_site(tmp_path):
+    """Edits, new and removed comments, votes, gone and moved articles: history rebuilt."""
+    db_path = tmp_path / "archive.db"
+    days = [load_site(day=day) for day in range(4)]
+    server = serve(days[0], host="127.0.0.1", port=0)
+    try:
+        for site in days:
+            server.show(site)
+            result = run_crawl("grandfleet", server.url, db_path, settings=LOCAL_SITE_SETTINGS)
+            assert result.returncode == 0, result.stderr[-2000:]
+    finally:
+        server.shutdown()
+    out = tmp_path / "reparsed.db"
+    result = CliRunner().invoke(cli, ["reparse", str(db_path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    original, rebuilt = archive_rows(db_path), archive_rows(out)
+    with sqlite3.connect(db_path) as conn:  # the days did change the archive's history
+        edited = conn.execute("SELECT count(*) FROM comment_revisions WHERE revision > 1")
+        assert edited.fetchone()[0] > 0
+        assert conn.execute("SELECT count(*) FROM vote_counts").fetchone()[0] > 0
+    # From day 1 on, one run sees two spellings of some tags (新型フリゲート / フリゲート,
+    # same slug) and storage keeps the last one written, so which one depends on the
+    # order articles reach it, which Scrapy does not fix even between two live crawls
+    # (the replay follows the capture order closely, not exactly). Those names are
+    # compared with what the site showed; every other row must be identical.
+    shown: dict[str, set[str]] = {}
+    for site in days:
+        for article in site.articles:
+            for name, slug in article.tags:
+                shown.setdefault(slug, set()).add(name)
+    for rows in (original.pop("tags"), rebuilt.pop("tags")):
+        assert all(name in shown[slug] for name, slug in rows)
+        assert sorted(slug for _, slug in rows) == sorted(shown)
+    assert_same_rows(original, rebuilt)

@@ -1,8 +1,9 @@
 """Rebuild an archive from its captures alone: each run replayed with the real spider.
 
-For every crawl run that has captures, in run order, ``scrapy crawl`` runs the run's
-spider into a new archive with :class:`~archiver.capture.replay.ReplayDownloadHandler`
-answering from the old archive's WARC records: the same spider decides what to fetch,
+For every crawl run that has captures, in run order, the run's spider crawls into a new
+archive (a new Scrapy crawler per run, all in one process: :mod:`.replayer`) with
+:class:`~archiver.capture.replay.ReplayDownloadHandler` answering from the old
+archive's WARC records, in the original order (:mod:`.sequence`): the same spider decides what to fetch,
 the same parser reads the pages, the same pipelines normalize and store, and every
 page carries its original fetch time, so history (first/last seen, revisions) comes out
 as if the site had been crawled again, with today's parser. There is no second code
@@ -17,6 +18,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Callable
@@ -25,8 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from archiver.capture import index
-from archiver.capture.replay import UNREADABLE_STAT
-from archiver.runner import run_crawl
+from archiver.capture.replay import REPLAYED_RUN_STAT, UNREADABLE_STAT
 
 #: Replay runs at full speed: politeness is for live servers.
 REPLAY_SETTINGS: dict[str, str] = {
@@ -38,8 +40,11 @@ REPLAY_SETTINGS: dict[str, str] = {
     ),
     "DOWNLOAD_DELAY": "0",
     "AUTOTHROTTLE_ENABLED": "False",
-    "CONCURRENT_REQUESTS": "32",
-    "CONCURRENT_REQUESTS_PER_DOMAIN": "32",
+    # Every request the spider makes goes straight to the replay handler, which answers
+    # in the original order (archiver.capture.sequence); a request held back in
+    # Scrapy's scheduler could not get its turn.
+    "CONCURRENT_REQUESTS": "100000",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "100000",
     "LOG_LEVEL": "WARNING",
 }
 
@@ -60,11 +65,10 @@ class ReplayRun:
 
 @dataclass
 class Progress:
-    """What the new archive holds so far (polled while a replay crawl runs)."""
+    """What the new archive holds so far (polled while the replay runs)."""
 
-    run: ReplayRun
+    runs: list[ReplayRun]
     runs_done: int
-    runs_total: int
     pages: int  # captures replayed, over all runs so far
     pages_total: int
     comments: int
@@ -105,53 +109,30 @@ def reparse(
         raise ReparseError(f"{source} has no captures to reparse")
     _check_files(source)
     total = sum(run.captures for run in runs)
-    done_pages = 0
-    with tempfile.TemporaryDirectory(prefix="archiver-reparse-") as logs:
-        for number, run in enumerate(runs, start=1):
 
-            def report(
-                pages: int, comments: int, run: ReplayRun = run, done: int = done_pages, n=number
-            ) -> None:
-                if on_progress is not None:
-                    on_progress(Progress(run, n - 1, len(runs), done + pages, total, comments))
+    def report(pages: int, comments: int, runs_done: int) -> None:
+        if on_progress is not None:
+            on_progress(Progress(runs, runs_done, pages, total, comments))
 
-            _replay(source, target, run, Path(logs) / f"run-{run.run_id}.log", report, timeout)
-            done_pages += run.captures
-            if on_progress is not None:
-                on_progress(Progress(run, number, len(runs), done_pages, total, _count(target)[1]))
-    _checkpoint(target)
-    return runs
-
-
-def _replay(
-    source: Path,
-    target: Path,
-    run: ReplayRun,
-    log_file: Path,
-    report: Callable[[int, int], None],
-    timeout: float | None,
-) -> None:
-    """One ``scrapy crawl`` of ``run``'s spider into ``target``, answered from ``source``."""
-    settings = dict(
-        REPLAY_SETTINGS,
-        ARCHIVE_REPLAY_FROM=str(source.resolve()),
-        ARCHIVE_REPLAY_RUN=str(run.run_id),
-    )
+    plan = [{"run_id": r.run_id, "spider": r.spider, "start_url": r.start_url} for r in runs]
+    command = [sys.executable, "-m", "archiver.capture.replayer"]
+    command += [str(source.resolve()), str(target), json.dumps(plan)]
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="archiver.settings")
     poller = _Poller(target, report)
     poller.start()
     try:
-        result = run_crawl(
-            run.spider, run.start_url, target, settings, log_file=log_file, timeout=timeout
+        result = subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=timeout, check=False
         )
     finally:
         poller.stop()
     if result.returncode != 0:
-        log = log_file.read_text(errors="replace") if log_file.exists() else ""
-        raise ReparseError(
-            f"replaying run {run.run_id} failed (exit {result.returncode}):"
-            f" {(result.stderr or log).strip()[-2000:]}"
-        )
-    _check_replayed(target, run)
+        raise ReparseError(f"replay failed (exit {result.returncode}): {result.stderr[-2000:]}")
+    for run in runs:
+        _check_replayed(target, run)
+    report(*_count(target))
+    _checkpoint(target)
+    return runs
 
 
 def reparse_in_place(
@@ -188,18 +169,21 @@ def _check_replayed(target: Path, run: ReplayRun) -> None:
     """The replay of ``run`` finished and read every capture it asked for."""
     conn = sqlite3.connect(str(target))
     try:
-        row = conn.execute(
-            "SELECT status, stats_json FROM crawl_runs ORDER BY id DESC LIMIT 1"
-        ).fetchone()
+        rows = conn.execute("SELECT status, stats_json FROM crawl_runs").fetchall()
     finally:
         conn.close()
-    status, stats = row if row else (None, None)
-    unreadable = json.loads(stats or "{}").get(UNREADABLE_STAT, 0)
-    if status != "finished" or unreadable:
+    for status, stats_json in rows:
+        stats = json.loads(stats_json or "{}")
+        if stats.get(REPLAYED_RUN_STAT) != run.run_id:
+            continue
+        unreadable = stats.get(UNREADABLE_STAT, 0)
+        if status == "finished" and not unreadable:
+            return
         raise ReparseError(
             f"replaying run {run.run_id} failed: status {status},"
             f" {unreadable} unreadable capture(s) (run `archiver verify`)"
         )
+    raise ReparseError(f"run {run.run_id} was not replayed")
 
 
 def _checkpoint(path: Path) -> None:
@@ -217,31 +201,31 @@ def _checkpoint(path: Path) -> None:
         conn.close()
 
 
-def _count(target: Path) -> tuple[int, int]:
-    """(captures, comments) in the archive being built; (0, 0) before it exists."""
+def _count(target: Path) -> tuple[int, int, int]:
+    """(captures, comments, finished runs) in the archive being built; zeros before it exists."""
     if not target.exists():
-        return 0, 0
+        return 0, 0, 0
     try:
         conn = sqlite3.connect(str(target), timeout=1)
         try:
             captures = conn.execute("SELECT count(*) FROM captures").fetchone()[0]
             comments = conn.execute("SELECT count(*) FROM comments").fetchone()[0]
-            return int(captures), int(comments)
+            done = conn.execute("SELECT count(*) FROM crawl_runs WHERE status != 'running'")
+            return int(captures), int(comments), int(done.fetchone()[0])
         finally:
             conn.close()
     except sqlite3.Error:  # not created yet, or busy: try again at the next tick
-        return 0, 0
+        return 0, 0, 0
 
 
 class _Poller:
     """Reports the new archive's counts every half second while a replay crawl runs."""
 
-    def __init__(self, target: Path, report: Callable[[int, int], None]) -> None:
+    def __init__(self, target: Path, report: Callable[[int, int, int], None]) -> None:
         self.target = target
         self.report = report
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
-        self._base = _count(target)[0]
 
     def start(self) -> None:
         self._thread.start()
@@ -253,5 +237,4 @@ class _Poller:
 
     def _run(self) -> None:
         while not self._stop.wait(0.5):
-            captures, comments = _count(self.target)
-            self.report(max(0, captures - self._base), comments)
+            self.report(*_count(self.target))

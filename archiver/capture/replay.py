@@ -35,12 +35,15 @@ from warcio.recordloader import ArcWarcRecord
 from archiver.capture import index
 from archiver.capture.index import Capture
 from archiver.capture.middleware import REPLAYED_KEY
+from archiver.capture.sequence import CaptureSequence
 from archiver.capture.warcfile import parse_record
 
 logger = logging.getLogger(__name__)
 
 #: Stats key counting captures that could not be read; the reparse fails when it is set.
 UNREADABLE_STAT = "archiver/replay/unreadable"
+#: Stats key naming the original run a crawl replays (kept in its ``crawl_runs`` row).
+REPLAYED_RUN_STAT = "archiver/replay/run"
 
 
 class NotCaptured(IgnoreRequest):
@@ -62,12 +65,14 @@ class ReplayDownloadHandler(BaseDownloadHandler):
             raise NotConfigured("ARCHIVE_REPLAY_FROM names no archive to replay")
         self.source = str(source)
         self.run_id = settings.getint("ARCHIVE_REPLAY_RUN")
-        self.conn = sqlite3.connect(
-            self.source
-        )  # not mode=ro: that would leave -wal/-shm files behind
+        # Not mode=ro: a read-only connection would leave -wal/-shm files behind.
+        self.conn = sqlite3.connect(self.source)
         self.queues: dict[str, deque[Capture]] = defaultdict(deque)
-        for capture in index.select_captures(self.conn, "run_id = ?", (self.run_id,)):
+        captures = index.select_captures(self.conn, "run_id = ?", (self.run_id,))
+        for capture in captures:
             self.queues[capture.url].append(capture)
+        self.sequence = CaptureSequence([capture.id for capture in captures])
+        crawler.stats.set_value(REPLAYED_RUN_STAT, self.run_id)
         self._files: dict[Path, BinaryIO] = {}
 
     async def download_request(self, request: Request) -> Response:
@@ -75,6 +80,7 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         if not queue:
             raise NotCaptured(f"{request.url} was not captured in run {self.run_id}")
         capture = queue.popleft()
+        await self.sequence.turn(capture.id)  # in the original run's order
         path = index.resolve(self.source, capture.warc_file)
         request.meta[REPLAYED_KEY] = replace(capture, warc_file=str(path))
         try:
@@ -107,6 +113,12 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         return parse_record(file.read(capture.warc_length))
 
     async def close(self) -> None:
+        if self.sequence.passed_over:
+            logger.warning(
+                "%s capture(s) of run %s were not asked for in order",
+                self.sequence.passed_over,
+                self.run_id,
+            )
         for file in self._files.values():
             file.close()
         self._files.clear()

@@ -48,3 +48,32 @@ def parse_comment_feed(response: TextResponse) -> list[FeedComment]:
         seen.add(comment_id)
         entries.append(FeedComment(article_url, comment_id))
     return entries
+
+
+_COUNT = re.compile(r"(\d[\d,]*)")
+
+
+def listing_comment_counts(
+    response: TextResponse, link_selectors: tuple[str, ...]
+) -> dict[str, int]:
+    """Comment counts a listing shows beside its article links (``コメント ( 12 )``).
+
+    ``link_selectors`` are the site profile's listing links; the count is the number in
+    an element inside the link (or its listing item) whose class names comments.
+    """
+    counts: dict[str, int] = {}
+    for selector in link_selectors:
+        for link in response.css(selector):
+            href = link.attrib.get("href")
+            shown = link.css("[class*=comment] ::text").getall()
+            if not href or not shown:
+                continue
+            match = _COUNT.search(" ".join(shown))
+            if match is None:
+                continue
+            try:
+                url = canonicalize_url(response.urljoin(href))
+            except ValueError:
+                continue
+            counts.setdefault(url, int(match[1].replace(",", "")))
+    return counts

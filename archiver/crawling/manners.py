@@ -10,9 +10,10 @@
   the whole site for that long before the request is retried, up to
   ``ARCHIVE_RETRY_AFTER_MAX`` seconds (a longer demand is given up and recorded).
 * :class:`PartialResponseMiddleware`: a response whose end could not be verified
-  (Scrapy flags it ``partial``; needs ``DOWNLOAD_FAIL_ON_DATALOSS = False``) is
-  retried; if it stays partial it goes on flagged, and the spider records it as an
-  anomaly and never counts its thread as whole.
+  (Scrapy flags it ``partial``) or that stopped short of its Content-Length (``dataloss``,
+  reaching the crawl because ``DOWNLOAD_FAIL_ON_DATALOSS = False``) is retried; if it
+  stays incomplete it goes on flagged, and the spider records it as an anomaly and never
+  counts its thread as whole.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
+
+#: Response flags of a body that may be incomplete (Scrapy's HTTP/1.1 handler).
+INCOMPLETE_FLAGS = frozenset({"partial", "dataloss"})
 
 #: Meta key the spider reads to explain why a request failed (e.g. Retry-After too long).
 FAILURE_NOTE = "archiver_failure"
@@ -190,7 +194,7 @@ class PartialResponseMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
-        if "partial" not in response.flags:
+        if not is_incomplete(response):
             return response
         self.crawler.stats.inc_value("archiver/responses/partial")
         retry = get_retry_request(
@@ -204,6 +208,11 @@ class PartialResponseMiddleware:
         self.crawler.stats.inc_value("archiver/responses/partial_kept")
         logger.warning("still partial after retries, kept as incomplete: %s", response.url)
         return response
+
+
+def is_incomplete(response: Response) -> bool:
+    """Scrapy could not verify that this response's body is whole."""
+    return bool(INCOMPLETE_FLAGS.intersection(response.flags))
 
 
 def describe_meta(meta: dict[str, Any]) -> str | None:

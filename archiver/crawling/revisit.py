@@ -119,21 +119,21 @@ class RevisitPolicy:
         ``found_changes``: whether this visit found anything new or changed (the first
         visit of an article counts as a change). ``unchanged_streak``: consecutive visits
         without changes, this one included (0 when it found changes). An article whose
-        publication time is unknown is treated as published at ``visited_at``'s first
-        checkpoint start, i.e. as young as possible.
+        publication time is unknown counts as published at this visit: as young as can be.
         """
         published = published_at or visited_at
         for checkpoint in self.checkpoints:
             if published + checkpoint > visited_at:  # still young: the next checkpoint
                 return max(published + checkpoint, visited_at + self.min_interval)
-        age = visited_at - published
-        wait = age * self.age_factor
+        seconds = (visited_at - published).total_seconds() * self.age_factor
         if found_changes:
-            wait /= self.backoff
+            seconds /= self.backoff
         elif unchanged_streak > 1:
-            wait *= self.backoff ** min(unchanged_streak - 1, 32)
-        wait = min(max(wait, self.min_interval), self.max_interval)
-        return visited_at + wait
+            seconds *= self.backoff ** min(unchanged_streak - 1, 64)
+        bounded = min(
+            max(seconds, self.min_interval.total_seconds()), self.max_interval.total_seconds()
+        )
+        return visited_at + timedelta(seconds=bounded)
 
 
 def is_due(next_visit_at: datetime | None, now: datetime) -> bool:

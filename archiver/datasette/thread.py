@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from html import escape
 from typing import Any
 
@@ -90,3 +91,21 @@ def build_thread(rows: Iterable[Mapping[str, Any]]) -> list[ThreadComment]:
         else:
             parent.replies.append(node)
     return roots
+
+
+def text_diff(old: str | None, new: str | None) -> str:
+    """What changed from ``old`` to ``new`` as safe HTML: removed text in <del>, added in <ins>.
+
+    Compared character by character: Japanese has no spaces to split words on.
+    """
+    old, new = old or "", new or ""
+    parts: list[str] = []
+    for op, a1, a2, b1, b2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op == "equal":
+            parts.append(escape(old[a1:a2]))
+            continue
+        if a2 > a1:
+            parts.append(f"<del>{escape(old[a1:a2])}</del>")
+        if b2 > b1:
+            parts.append(f"<ins>{escape(new[b1:b2])}</ins>")
+    return "".join(parts).replace("\n", "<br>")

@@ -345,9 +345,13 @@ def test_the_same_day_again_adds_nothing(history):
 
 
 def site_with_removals(site: SampleSite, post_id: int, pages: tuple[int, ...]) -> SampleSite:
-    """``site`` where the article loses its first comment on each of comment ``pages``."""
+    """``site`` where the article loses the first thread of each of comment ``pages``
+    (a removed comment and the replies that are no longer shown with it)."""
     article = site.article_by_id(post_id)
     drop = {article.comments_on_page(page)[0].comment_id for page in pages}
+    for comment in article.comments:  # thread order: a parent comes before its replies
+        if comment.parent_id in drop:
+            drop.add(comment.comment_id)
     article.comments = [c for c in article.comments if c.comment_id not in drop]
     return site
 

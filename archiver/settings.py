@@ -75,6 +75,9 @@ ARCHIVE_REVISIT_BACKOFF = 2.0
 ARCHIVE_REVISIT_MIN_INTERVAL = "1h"
 ARCHIVE_REVISIT_MAX_INTERVAL = "180d"
 ARCHIVE_NOW = ""
+# Listings page on past the archived region while comment counts differ from the
+# archive's, until this many pages in a row show none (0: stop at the first).
+ARCHIVE_LISTING_QUIET_PAGES = 2
 # A bad argument, setting or archive, or an archive held by another live run, ends
 # `scrapy crawl` with one line on stderr and its own exit status (64 usage, 75 busy).
 ARCHIVE_EXIT_ON_SETUP_ERROR = True

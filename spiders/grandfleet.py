@@ -122,6 +122,8 @@ class GrandfleetSpider(SitemapSpider):
         try:
             spider = super().from_crawler(crawler, *args, **kwargs)
             spider.setup = prepare_run(crawler.settings)
+            # A replay (archiver reparse) re-parses every capture of a run: no policy.
+            spider.full = spider.full or bool(crawler.settings.get("ARCHIVE_REPLAY_FROM"))
         except UsageError as error:
             if exit_on_error:
                 abort(str(error), EXIT_USAGE)
@@ -137,6 +139,11 @@ class GrandfleetSpider(SitemapSpider):
         if self.setup is not None and self.setup.lock is not None:
             self.setup.frontier.close()
             self.setup.lock.release()
+
+    @property
+    def quiet_pages_allowed(self) -> int:
+        """Listing pages past the archived region that may show no changed count."""
+        return self.settings.getint("ARCHIVE_LISTING_QUIET_PAGES", 2)
 
     @property
     def clock(self) -> datetime | None:
@@ -297,8 +304,10 @@ class GrandfleetSpider(SitemapSpider):
         listing = parse_listing_page(response, self.profile)
         counts = listing_comment_counts(response, self.profile.listing_links)
         reached_known = False  # an archived article that is not due and shows no change
+        any_signaled = False  # a count that differs from the archive's
         for url in listing.article_urls:
             signaled = self._count_differs(url, counts.get(url))
+            any_signaled = any_signaled or signaled
             reached_known = reached_known or not (signaled or self.wanted(canonicalize_url(url)))
             request = self.article_request(url, signaled=signaled)
             if request is not None:
@@ -306,12 +315,20 @@ class GrandfleetSpider(SitemapSpider):
         below_limit = self.limit is None or len(self.scheduled_articles) < self.limit
         # Newest first: past the first article the archive knows and need not fetch,
         # older pages offer nothing the sitemap, the archive and the links between
-        # articles do not (after a killed run too); full=1 pages to the end.
-        if reached_known and not self.full:
+        # articles do not (after a killed run too), except comment counts that differ
+        # from the archive's: paging goes on while they keep showing, until
+        # ARCHIVE_LISTING_QUIET_PAGES pages in a row show none. full=1 pages to the end.
+        quiet = 0 if any_signaled else response.meta.get("archiver_quiet_pages", 0) + 1
+        if reached_known and not self.full and quiet > self.quiet_pages_allowed:
             self.crawler.stats.inc_value("archiver/listings/stopped_early")
             return
         if listing.next_page_url and self.on_site(listing.next_page_url) and below_limit:
-            yield self._discovery(Request(listing.next_page_url, callback=self.parse_listing))
+            request = Request(
+                listing.next_page_url,
+                callback=self.parse_listing,
+                meta={"archiver_quiet_pages": quiet if reached_known else 0},
+            )
+            yield self._discovery(request)
 
     def _count_differs(self, url: str, shown: int | None) -> bool:
         """A listing shows a comment count other than the archived thread's."""

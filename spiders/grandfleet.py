@@ -122,8 +122,9 @@ class GrandfleetSpider(SitemapSpider):
         try:
             spider = super().from_crawler(crawler, *args, **kwargs)
             spider.setup = prepare_run(crawler.settings)
-            # A replay (archiver reparse) re-parses every capture of a run: no policy.
-            spider.full = spider.full or bool(crawler.settings.get("ARCHIVE_REPLAY_FROM"))
+            # A replay (archiver reparse) runs with the run's own arguments and clock
+            # (warcinfo) and judges due-ness at the run's start (ARCHIVE_REPLAY_NOW), so
+            # the policy asks for exactly what the run fetched: no full=1 here.
         except UsageError as error:
             if exit_on_error:
                 abort(str(error), EXIT_USAGE)

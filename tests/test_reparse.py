@@ -113,9 +113,10 @@ def test_reparse_in_place_replaces_the_file_only_when_complete(crawled_archive, 
     (tmp_path / "warc" / "archive-1-1.warc.gz").write_bytes(b"")
     result = CliRunner().invoke(cli, ["reparse", str(db_path), "--in-place"])
     assert result.exit_code == 1
-    # robots.txt, both sitemaps and the home page were asked for; nothing could follow
+    # robots.txt, both sitemaps, the home page and the comment feed were asked for;
+    # nothing could follow
     assert result.output.splitlines()[-1] == (
-        "Error: replaying run 1 failed: status finished, 4 unreadable capture(s)"
+        "Error: replaying run 1 failed: status finished, 5 unreadable capture(s)"
         " (run `archiver verify`)"
     )
     (tmp_path / "warc" / "archive-2-1.warc.gz").unlink()

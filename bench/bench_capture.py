@@ -49,8 +49,10 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def crawl(url: str, db: Path) -> None:
-    result = run_crawl("grandfleet", url, db, settings=LOCAL_SITE_SETTINGS)
+def crawl(url: str, db: Path, full: bool = False) -> None:
+    """A crawl; ``full`` fetches every page again, past the revisit policy."""
+    arguments = {"full": "1"} if full else None
+    result = run_crawl("grandfleet", url, db, settings=LOCAL_SITE_SETTINGS, spider_args=arguments)
     if result.returncode != 0:
         raise SystemExit(f"crawl failed:\n{result.stderr[-3000:]}")
 
@@ -118,7 +120,7 @@ def main() -> None:
             full = tmp_path / "full.db"
             with sqlite3.connect(db) as source, sqlite3.connect(full) as copy:
                 source.backup(copy)  # the archive of one full crawl, for the reparse
-            crawl(server.url, db)
+            crawl(server.url, db, full=True)
         finally:
             server.shutdown()
 

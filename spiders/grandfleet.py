@@ -106,6 +106,9 @@ class GrandfleetSpider(SitemapSpider):
         if self.limit is not None and self.limit < 1:
             raise UsageError(f"limit must be a positive number of articles, got {limit!r}")
         self.full = _flag("full", full)
+        # As given, for the WARC files' warcinfo: a reparse replays the run with them.
+        given = {"start_url": start_url, "limit": limit, "full": full}
+        self.arguments = {name: str(value) for name, value in given.items() if value is not None}
         self.scheduled_articles: set[str] = set()
         self.setup: RunSetup | None = None
         self.replay_urls: set[str] | None = None  # a replay: the URLs the run captured
@@ -395,7 +398,8 @@ class GrandfleetSpider(SitemapSpider):
     def parse_article(self, response: Response) -> Iterable[Any]:
         if response.status == 304:  # seen, unchanged: nothing to parse
             self.crawler.stats.inc_value("archiver/articles/not_modified")
-            yield ArticleNotModified(url=canonicalize_url(response.url), fetched_at=_now_iso())
+            fetched_at = capture_of(response)[1] or _now_iso()
+            yield ArticleNotModified(url=canonicalize_url(response.url), fetched_at=fetched_at)
             return
         if not isinstance(response, TextResponse):
             logger.warning("not an HTML page, skipped: %s", response.url)

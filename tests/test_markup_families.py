@@ -12,6 +12,7 @@ anomalies.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pytest
 from scrapy.http import HtmlResponse
 
 from archiver.items import Article
+from archiver.normalize import TOKYO, parse_japanese_date_with_precision
 from archiver.parsing import parse_article_page
 from archiver.sites import get_profile
 
@@ -95,3 +97,14 @@ def test_family_parses_to_its_expected_output(name: str) -> None:
     response, spec = load(name)
     article = parse_article_page(response, get_profile(spec["profile"]))
     assert projection(article) == spec["expected"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_comment_date_as_shown_normalizes_to_its_time(name: str) -> None:
+    """The date text each theme prints ("January 27, 2022 at 10:12 am", "投稿日：2022/01/27(木)
+    10:12:34", "on …", "2022年1月27日 at 10:12 AM") reads as the time the comment was made."""
+    response, spec = load(name)
+    article = parse_article_page(response, get_profile(spec["profile"]))
+    now = datetime(2022, 3, 1, tzinfo=TOKYO)
+    shown = [parse_japanese_date_with_precision(c.posted_raw, now) for c in article.comments]
+    assert [p.value.isoformat() if p else None for p in shown] == spec["comment_times"]

@@ -46,6 +46,7 @@ def test_damaged_bytes_a_missing_file_and_an_article_without_capture_are_each_on
             "SELECT url FROM articles WHERE status = 'archived' ORDER BY id LIMIT 1"
         ).fetchone()[0]
         conn.execute("UPDATE articles SET capture_id = NULL WHERE url = ?", (article_url,))
+        second_run = conn.execute("SELECT count(*) FROM captures WHERE run_id = 2").fetchone()[0]
     # one byte of a payload changed: rewrite that record with a different body
     path = index.resolve(archive_copy, first.warc_file)
     data = path.read_bytes()
@@ -70,11 +71,7 @@ def test_damaged_bytes_a_missing_file_and_an_article_without_capture_are_each_on
     assert "Traceback" not in result.output
     assert lines[0].startswith(f"capture {first.id} ({first.url}): payload digest sha1:")
     assert lines[0].endswith(f", expected {first.payload_digest}")
-    with sqlite3.connect(archive_copy) as conn:  # every capture of the second run's file
-        (missing,) = conn.execute(
-            "SELECT count(*) FROM captures WHERE warc_file LIKE '%archive-2-1.warc.gz'"
-        ).fetchone()
-    assert lines[1] == f"warc/archive-2-1.warc.gz: WARC file missing ({missing} captures)"
+    assert lines[1] == f"warc/archive-2-1.warc.gz: WARC file missing ({second_run} captures)"
     assert lines[2] == f"article {article_url}: archived without a capture"
     assert lines[3].endswith("archived articles: 3 problem(s)")
     assert len(lines) == 4

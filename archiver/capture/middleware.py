@@ -27,6 +27,7 @@ Settings: ``ARCHIVE_WARC_ENABLED`` (default True), ``ARCHIVE_WARC_DIR`` (default
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from dataclasses import replace
@@ -114,6 +115,10 @@ class WarcCaptureMiddleware:
                 "isPartOf": f"{Path(self.db_path).name} crawl run {self.run_id}",
                 "robots": "obey" if self.crawler.settings.getbool("ROBOTSTXT_OBEY") else "ignore",
                 "http-header-user-agent": self.crawler.settings.get("USER_AGENT"),
+                # What archiver reparse needs to replay this run as it ran:
+                "archiver-spider": spider.name,
+                "archiver-arguments": json.dumps(getattr(spider, "arguments", {})),
+                "archiver-clock": self.crawler.settings.get("ARCHIVE_NOW") or "",
             }
             self.files = WarcFiles(self.directory, prefix, self.max_bytes, info)
             logger.info("writing WARC files to %s/%s-*.warc.gz", self.directory, prefix)

@@ -27,6 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
 from archiver.capture import index
 from archiver.capture.replay import REPLAYED_RUN_STAT, UNREADABLE_STAT
 
@@ -55,12 +58,18 @@ class ReparseError(Exception):
 
 @dataclass
 class ReplayRun:
-    """One original crawl run to replay."""
+    """One original crawl run to replay, as its WARC files' warcinfo describes it."""
 
     run_id: int
     spider: str
-    start_url: str
     captures: int
+    started_at: str  # the run's own start: due-ness is judged then (ARCHIVE_REPLAY_NOW)
+    arguments: dict[str, str]  # the spider arguments it ran with (start_url, full, ...)
+    clock: str | None = None  # its ARCHIVE_NOW, if it had one
+
+    @property
+    def start_url(self) -> str:
+        return self.arguments["start_url"]
 
 
 @dataclass
@@ -74,19 +83,45 @@ class Progress:
     comments: int
 
 
-def replay_runs(conn: sqlite3.Connection) -> list[ReplayRun]:
-    """The runs of an archive that have captures, in order, with what to start them from."""
+def replay_runs(conn: sqlite3.Connection, source: Path) -> list[ReplayRun]:
+    """The runs of an archive that have captures, in order, with how they ran."""
     rows = conn.execute(
-        "SELECT c.run_id, r.spider, count(*),"
-        " (SELECT url FROM captures WHERE run_id = c.run_id ORDER BY id LIMIT 1)"
+        "SELECT c.run_id, r.spider, count(*), r.started_at,"
+        " (SELECT id FROM captures WHERE run_id = c.run_id ORDER BY id LIMIT 1)"
         " FROM captures c JOIN crawl_runs r ON r.id = c.run_id"
         " GROUP BY c.run_id ORDER BY c.run_id"
     ).fetchall()
     runs = []
-    for run_id, spider, count, first_url in rows:
-        parts = urlsplit(first_url)  # robots.txt (or the first page): the site's root
-        runs.append(ReplayRun(run_id, spider, f"{parts.scheme}://{parts.netloc}/", count))
+    for run_id, spider, count, started_at, first_id in rows:
+        [first] = index.select_captures(conn, "id = ?", (first_id,))
+        info = warcinfo(index.resolve(source, first.warc_file))
+        arguments = json.loads(info.get("archiver-arguments") or "{}")
+        if "start_url" not in arguments:  # a file written before arguments were kept
+            parts = urlsplit(first.url)  # robots.txt, or the first page: the site's root
+            arguments["start_url"] = f"{parts.scheme}://{parts.netloc}/"
+        spider = info.get("archiver-spider") or spider
+        runs.append(
+            ReplayRun(run_id, spider, count, started_at, arguments, info.get("archiver-clock"))
+        )
     return runs
+
+
+def warcinfo(path: Path) -> dict[str, str]:
+    """The fields of the warcinfo record opening a WARC file ({} if it has none)."""
+    try:
+        with open(path, "rb") as file:
+            record = next(iter(ArchiveIterator(file)))
+            if record.rec_type != "warcinfo":
+                return {}
+            text = record.content_stream().read().decode("utf-8", "replace")
+    except (OSError, StopIteration, ArchiveLoadFailed):
+        return {}
+    fields = {}
+    for line in text.splitlines():
+        name, _, value = line.partition(":")
+        if value:
+            fields[name.strip()] = value.strip()
+    return fields
 
 
 def reparse(
@@ -100,21 +135,29 @@ def reparse(
         raise ReparseError(f"{target} already exists; reparse writes a new archive")
     conn = sqlite3.connect(str(source))
     try:
-        runs = replay_runs(conn)
+        _check_files(source)
+        runs = replay_runs(conn, source)
     except sqlite3.OperationalError as error:  # no captures table: an archive without WARC
         raise ReparseError(f"{source} has no captures to reparse ({error})") from None
     finally:
         conn.close()
     if not runs:
         raise ReparseError(f"{source} has no captures to reparse")
-    _check_files(source)
     total = sum(run.captures for run in runs)
 
     def report(pages: int, comments: int, runs_done: int) -> None:
         if on_progress is not None:
             on_progress(Progress(runs, runs_done, pages, total, comments))
 
-    plan = [{"run_id": r.run_id, "spider": r.spider, "start_url": r.start_url} for r in runs]
+    plan = [
+        {
+            "run_id": r.run_id,
+            "spider": r.spider,
+            "arguments": r.arguments,
+            "settings": {"ARCHIVE_REPLAY_NOW": r.started_at, "ARCHIVE_NOW": r.clock or ""},
+        }
+        for r in runs
+    ]
     command = [sys.executable, "-m", "archiver.capture.replayer"]
     command += [str(source.resolve()), str(target), json.dumps(plan)]
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="archiver.settings")
@@ -148,7 +191,7 @@ def reparse_in_place(
         _checkpoint(path)  # the old file's WAL must not outlive it next to the new one
         os.replace(new, path)
     finally:
-        for leftover in (new, Path(f"{new}-wal"), Path(f"{new}-shm")):
+        for leftover in (new, *(Path(f"{new}{end}") for end in ("-wal", "-shm", ".lock"))):
             leftover.unlink(missing_ok=True)
     return runs
 

@@ -1,7 +1,7 @@
 """Replay crawl runs, one after another, in one Scrapy process (run by ``reparse``).
 
 ``python -m archiver.capture.replayer SOURCE TARGET RUNS_JSON``: each run of ``RUNS_JSON``
-(``[{"run_id", "spider", "start_url"}, ...]``) is crawled by its spider, with the
+(``[{"run_id", "spider", "arguments", "settings"}, ...]``) is crawled by its spider, with the
 project's settings plus the replay settings, into ``TARGET``, answered from
 ``SOURCE``'s captures. One process for all runs, because starting Scrapy (imports,
 components) costs about a second and a half, more than replaying a small run; each run
@@ -49,9 +49,9 @@ def main(argv: list[str]) -> int:
 
     async def replay_all() -> None:
         for run in runs:
-            settings = run_settings(base, {"ARCHIVE_REPLAY_RUN": str(run["run_id"])})
-            crawler = Crawler(loader.load(run["spider"]), settings)
-            await runner.crawl(crawler, start_url=run["start_url"])
+            overrides = {**run["settings"], "ARCHIVE_REPLAY_RUN": str(run["run_id"])}
+            crawler = Crawler(loader.load(run["spider"]), run_settings(base, overrides))
+            await runner.crawl(crawler, **run["arguments"])
             if crawler.spider is None:  # bootstrap failed: nothing was replayed
                 failed.append(run["run_id"])
                 return

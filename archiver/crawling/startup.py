@@ -52,7 +52,9 @@ def prepare_run(settings: Any) -> RunSetup:
         clock = parse_now(settings.get("ARCHIVE_NOW"))
     except PolicyError as error:
         raise RunSetupError(str(error)) from None
-    setup = RunSetup(policy=policy, clock=clock, now=clock or datetime.now(TOKYO))
+    # A reparse (archiver.capture) judges due-ness at the replayed run's own start.
+    replayed_now = parse_now(settings.get("ARCHIVE_REPLAY_NOW"))
+    setup = RunSetup(policy=policy, clock=clock, now=clock or replayed_now or datetime.now(TOKYO))
     db_path = settings.get("ARCHIVE_DB")
     if not db_path:
         return setup

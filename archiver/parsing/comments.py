@@ -127,7 +127,7 @@ _NAME_LABELS = re.compile(
     re.I,
 )
 _NAME_TAGS = frozenset({"b", "cite", "span", "strong"})
-_MAY_HAVE_LABEL = re.compile(r"[::]|says|said|wrote|より|の発言|が言う", re.I)
+_LABEL_ENDINGS = ("says", "said", "wrote", "より", "の発言", "が言う")
 _NAME_CLASSES = frozenset({"fn", "name"})
 _LABEL_CLASSES = frozenset({"says", "screen-reader-text", "comment-author-label", "admin"})
 _NOT_NAME_LINK = re.compile(r"replytocom=|#comment-|#respond|comment-page-")
@@ -390,7 +390,7 @@ def _author(element: Node | None, find: Finder) -> tuple[str | None, str | None]
     ):
         url = ""  # a link beside the name is not the author's
     name = _own_name_text(name_element) if labelled else inline_text(name_element)
-    if _MAY_HAVE_LABEL.search(name):
+    if ":" in name or "：" in name or name.lower().endswith(_LABEL_ENDINGS):
         name = _NAME_LABELS.sub("", name).strip()
     return name or None, url or None
 

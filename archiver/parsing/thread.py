@@ -177,7 +177,7 @@ class _Ancestry:
 def find_thread(find: Finder, profile: SiteProfile) -> Thread:
     """The comment elements of the page with their nesting, pingbacks apart."""
     root = find.root
-    ping_areas = find.all(root, GENERIC_PING_AREAS + profile.comment_excluded_areas)
+    ping_areas = find.all(root, profile.comment_excluded_areas + GENERIC_PING_AREAS)
     lists = find.all(root, profile.comment_lists + GENERIC_LISTS)
     scanned = find.scan_once(THREAD_SCAN)
     fast = _walk_known_lists(lists, scanned, {a.mem_id for a in ping_areas}, profile, find)

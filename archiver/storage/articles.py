@@ -79,7 +79,10 @@ _ARTICLE_UPSERT = (
         for c in _ARTICLE_COLUMNS.split(",")
         if c.strip() not in ("id", "first_seen_at")
     )
-    + ", first_seen_at = coalesce(articles.first_seen_at, excluded.first_seen_at)"
+    # The earliest time wins, whichever save came first (saves of one run may come in
+    # any order; a reparse must come out the same).
+    + ", first_seen_at = min(coalesce(articles.first_seen_at, excluded.first_seen_at),"
+    " excluded.first_seen_at)"
 )
 
 
@@ -416,8 +419,10 @@ def _save_links(conn: sqlite3.Connection, article: Article, article_id: int, see
     conn.executemany(
         "INSERT INTO articles (id, url, site, status, title, first_seen_at)"
         " VALUES (?, ?, ?, 'stub', ?, ?)"
-        " ON CONFLICT(url) DO UPDATE SET title = coalesce(articles.title, excluded.title)"
-        " WHERE articles.status = 'stub'",
+        " ON CONFLICT(url) DO UPDATE SET title = CASE WHEN articles.status = 'stub'"
+        " THEN coalesce(articles.title, excluded.title) ELSE articles.title END,"
+        " first_seen_at = min(coalesce(articles.first_seen_at, excluded.first_seen_at),"
+        " excluded.first_seen_at)",
         [
             (synthetic_article_id(url), url, article.site, anchor, seen_at)
             for _, _, url, anchor, _, _ in links

@@ -44,6 +44,7 @@ from twisted.python.failure import Failure
 
 from archiver.capture import capture_of, stamp_capture
 from archiver.crawling.discovery import listing_comment_counts, parse_comment_feed
+from archiver.crawling.frontier import captured_urls
 from archiver.crawling.items import ArticleNotModified
 from archiver.crawling.manners import describe_meta, is_incomplete
 from archiver.crawling.revisit import parse_time
@@ -110,6 +111,7 @@ class GrandfleetSpider(SitemapSpider):
         self.arguments = {name: str(value) for name, value in given.items() if value is not None}
         self.scheduled_articles: set[str] = set()
         self.setup: RunSetup | None = None
+        self.replay_urls: set[str] | None = None  # a replay: the URLs the run captured
         # Validators of article pages fetched in full, for the frontier pipeline.
         self.fetch_notes: dict[str, tuple[str | None, str | None]] = {}
 
@@ -123,8 +125,12 @@ class GrandfleetSpider(SitemapSpider):
             spider = super().from_crawler(crawler, *args, **kwargs)
             spider.setup = prepare_run(crawler.settings)
             # A replay (archiver reparse) runs with the run's own arguments and clock
-            # (warcinfo) and judges due-ness at the run's start (ARCHIVE_REPLAY_NOW), so
-            # the policy asks for exactly what the run fetched: no full=1 here.
+            # (warcinfo), judges due-ness at the run's start (ARCHIVE_REPLAY_NOW), and
+            # asks for exactly what the run captured.
+            replay_from = crawler.settings.get("ARCHIVE_REPLAY_FROM")
+            if replay_from:
+                run_id = crawler.settings.getint("ARCHIVE_REPLAY_RUN")
+                spider.replay_urls = captured_urls(replay_from, run_id)
         except UsageError as error:
             if exit_on_error:
                 abort(str(error), EXIT_USAGE)
@@ -154,21 +160,33 @@ class GrandfleetSpider(SitemapSpider):
     # -- what to fetch ------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        discovery = []
         async for request in super().start():  # robots.txt -> sitemap index -> post sitemaps
-            yield self._discovery(request, optional=request.url.endswith("/robots.txt"))
+            discovery.append(self._discovery(request, optional=request.url.endswith("/robots.txt")))
         # WordPress core's sitemap, in case robots.txt does not name it, and the site-wide
         # comment feed: optional surfaces, their absence (404/410) is no anomaly.
-        yield self._discovery(
-            Request(urljoin(self.start_url, "/wp-sitemap.xml"), callback=self._parse_sitemap),
-            optional=True,
-        )
-        yield self._discovery(Request(self.start_url, callback=self.parse_listing))
-        yield self._discovery(
-            Request(urljoin(self.start_url, "/comments/feed/"), callback=self.parse_comment_feed),
-            optional=True,
-        )
+        discovery += [
+            self._discovery(
+                Request(urljoin(self.start_url, "/wp-sitemap.xml"), callback=self._parse_sitemap),
+                optional=True,
+            ),
+            self._discovery(Request(self.start_url, callback=self.parse_listing)),
+            self._discovery(
+                Request(
+                    urljoin(self.start_url, "/comments/feed/"), callback=self.parse_comment_feed
+                ),
+                optional=True,
+            ),
+        ]
+        for request in discovery:
+            if self._replayable(request):
+                yield request
         for request in self.frontier_requests():
             yield request
+
+    def _replayable(self, request: Request) -> bool:
+        """Outside a replay always; in a replay only what the replayed run captured."""
+        return self.replay_urls is None or request.url in self.replay_urls
 
     def _discovery(self, request: Request, optional: bool = False) -> Request:
         """A discovery page: fetched first; its failure is recorded in the archive.
@@ -227,6 +245,8 @@ class GrandfleetSpider(SitemapSpider):
             return None
         if not (signaled or self.wanted(canonical)):
             return None
+        if self.replay_urls is not None and canonical not in self.replay_urls:
+            return None
         if self.limit is not None and len(self.scheduled_articles) >= self.limit:
             return None
         self.scheduled_articles.add(canonical)
@@ -235,6 +255,8 @@ class GrandfleetSpider(SitemapSpider):
 
     def wanted(self, canonical: str) -> bool:
         """New, never saved, or due by the revisit policy (everything with ``full=1``)."""
+        if self.replay_urls is not None:
+            return canonical in self.replay_urls
         if self.full or self.setup is None:
             return True
         archived = self.setup.frontier.articles.get(canonical)
@@ -252,7 +274,7 @@ class GrandfleetSpider(SitemapSpider):
         """The request of a claimed article: conditional where the archive has validators."""
         headers = {}
         validators = self.setup.frontier.validators.get(canonical) if self.setup else None
-        if validators and not self.full:  # full=1 fetches in full
+        if validators and not self.full and self.replay_urls is None:  # full=1: in full
             etag, last_modified = validators
             if etag:
                 headers["If-None-Match"] = etag
@@ -320,7 +342,10 @@ class GrandfleetSpider(SitemapSpider):
         # from the archive's: paging goes on while they keep showing, until
         # ARCHIVE_LISTING_QUIET_PAGES pages in a row show none. full=1 pages to the end.
         quiet = 0 if any_signaled else response.meta.get("archiver_quiet_pages", 0) + 1
-        if reached_known and not self.full and quiet > self.quiet_pages_allowed:
+        stop = reached_known and not self.full and quiet > self.quiet_pages_allowed
+        if self.replay_urls is not None:  # a replay pages as far as the run did
+            stop = listing.next_page_url not in self.replay_urls
+        if stop:
             self.crawler.stats.inc_value("archiver/listings/stopped_early")
             return
         if listing.next_page_url and self.on_site(listing.next_page_url) and below_limit:
@@ -469,7 +494,7 @@ class GrandfleetSpider(SitemapSpider):
         for request in super()._parse_sitemap(response):
             if request.callback == self.parse_article:
                 yield self._article_fetch(request.url)
-            else:
+            elif self._replayable(request):
                 yield self._discovery(request)
 
     def _continue_thread(self, pages: list[Article], fetched: set[int | str]) -> Iterable[Any]:

@@ -127,6 +127,21 @@ def load_frontier(path: str | Path, policy: RevisitPolicy) -> Frontier:
     return frontier
 
 
+def captured_urls(source: str | Path, run_id: int) -> set[str]:
+    """URLs a run captured (``archiver reparse`` replays exactly those)."""
+    conn = connect_read_only(source)
+    if conn is None:
+        return set()
+    try:
+        return {
+            row[0] for row in conn.execute("SELECT url FROM captures WHERE run_id = ?", (run_id,))
+        }
+    except sqlite3.DatabaseError:
+        return set()
+    finally:
+        conn.close()
+
+
 # -- writes (the frontier pipeline's writer thread) ------------------------------------
 
 

@@ -3,7 +3,8 @@
 ``<archive>.lock`` is locked with ``flock`` for the life of the crawl process. The
 operating system releases it when the process ends in any way (kill -9, OOM killer,
 reboot), so a lock left by a dead process is simply taken over; the file's text (pid,
-host, since when) only serves to tell a second run who holds the archive.
+host, since when) only serves to tell a second run who holds the archive. A run that
+ends normally removes the file.
 """
 
 from __future__ import annotations
@@ -54,13 +55,23 @@ class RunLock:
     def acquire(self, since: str) -> None:
         """Take the lock or raise :class:`ArchiveBusyError` at once (never waits)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the run
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = _read_holder(handle)
+        while True:
+            handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the run
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = _read_holder(handle)
+                handle.close()
+                raise ArchiveBusyError(self.archive_path, holder) from None
+            # The holder before us removes the file as it lets go: a lock on a removed
+            # file is no lock, so take the one that is at the path now.
+            try:
+                current = os.stat(self.path).st_ino
+            except FileNotFoundError:
+                current = None
+            if current == os.fstat(handle.fileno()).st_ino:
+                break
             handle.close()
-            raise ArchiveBusyError(self.archive_path, holder) from None
         handle.seek(0)
         handle.truncate()
         handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": since}))
@@ -69,6 +80,9 @@ class RunLock:
 
     def release(self) -> None:
         if self._file is not None:
+            # Removed while still held (no lock file is left beside the archive); a run
+            # waiting on this file sees it gone and takes a new one (see acquire).
+            self.path.unlink(missing_ok=True)
             self._file.close()  # closing the descriptor releases the flock
             self._file = None
 

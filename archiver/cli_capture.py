@@ -120,16 +120,31 @@ def export_wacz(db_path: str, out_path: str) -> None:
 
         archiver export-wacz data/archive.db data/archive.wacz
     """
-    from archiver.capture.export import ExportError
+    from archiver.capture.export import EXPORT_STEPS, ExportError
     from archiver.capture.export import export_wacz as export
 
     conn = _open_captures(db_path)
+    bar = None
+    if sys.stderr.isatty():  # a bar on a terminal, one plain line per step otherwise
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(EXPORT_STEPS), unit="step", file=sys.stderr)
+
+    def on_step(step: str) -> None:
+        if bar is None:
+            click.echo(f"export: {step}", err=True)
+        else:
+            bar.set_description(step)
+            bar.update(1)
+
     try:
-        files, pages = export(conn, db_path, Path(out_path))
+        files, pages = export(conn, db_path, Path(out_path), on_step)
     except (ExportError, OSError) as error:
         raise click.ClickException(str(error)) from error
     finally:
         conn.close()
+        if bar is not None:
+            bar.close()
     click.echo(f"wrote {out_path}: {files} WARC file(s), {pages} article pages", err=True)
 
 

@@ -25,7 +25,14 @@ def test_export_wacz_replays_an_article_with_its_comments_in_pywb(crawled_archiv
     result = CliRunner().invoke(cli, ["export-wacz", str(crawled_archive.db_path), str(wacz)])
     assert result.exit_code == 0, result.output
     site = crawled_archive.site
-    assert result.output == (f"wrote {wacz}: 2 WARC file(s), {len(site.articles)} article pages\n")
+    # not a terminal: one plain line per step of the export, then the summary
+    assert result.output == (
+        "export: Validating passed pages.jsonl file\n"
+        "export: Reading and Indexing All WARCs\n"
+        "export: Writing archives...\n"
+        "export: Generating page index from passed pages...\n"
+        f"wrote {wacz}: 2 WARC file(s), {len(site.articles)} article pages\n"
+    )
     with zipfile.ZipFile(wacz) as archive:
         names = set(archive.namelist())
         pages = [json.loads(line) for line in archive.read("pages/pages.jsonl").splitlines()]

@@ -13,6 +13,7 @@ import io
 import json
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +24,32 @@ from archiver.capture import index
 
 class ExportError(Exception):
     """The WACZ could not be written (no captures, a missing WARC file, ...)."""
+
+
+#: The steps ``wacz create`` announces on stdout, in order: what export progress counts.
+EXPORT_STEPS = (
+    "Validating passed pages.jsonl file",
+    "Reading and Indexing All WARCs",
+    "Writing archives...",
+    "Generating page index from passed pages...",
+)
+
+
+class _StepListener(io.StringIO):
+    """Keeps what ``wacz`` prints (for an error message) and reports each known step."""
+
+    def __init__(self, on_step: Callable[[str], None] | None) -> None:
+        super().__init__()
+        self.on_step = on_step
+        self._line = ""
+
+    def write(self, text: str) -> int:
+        self._line += text
+        *lines, self._line = self._line.split("\n")
+        for line in lines:
+            if self.on_step is not None and line.strip() in EXPORT_STEPS:
+                self.on_step(line.strip())
+        return super().write(text)
 
 
 def article_pages(conn: sqlite3.Connection) -> list[dict[str, str]]:
@@ -41,8 +68,17 @@ def article_pages(conn: sqlite3.Connection) -> list[dict[str, str]]:
     return pages
 
 
-def export_wacz(conn: sqlite3.Connection, db_path: str, out: Path) -> tuple[int, int]:
-    """Write ``out`` (a .wacz); returns (WARC files, pages)."""
+def export_wacz(
+    conn: sqlite3.Connection,
+    db_path: str,
+    out: Path,
+    on_step: Callable[[str], None] | None = None,
+) -> tuple[int, int]:
+    """Write ``out`` (a .wacz); returns (WARC files, pages).
+
+    ``on_step`` is called with each of :data:`EXPORT_STEPS` as ``wacz`` reaches it (the
+    package indexes and writes every WARC in one call, so steps are its progress).
+    """
     files = [
         index.resolve(db_path, row[0])
         for row in conn.execute("SELECT DISTINCT warc_file FROM captures ORDER BY warc_file")
@@ -60,7 +96,7 @@ def export_wacz(conn: sqlite3.Connection, db_path: str, out: Path) -> tuple[int,
             "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines + pages),
             encoding="utf-8",
         )
-        chatter = io.StringIO()  # wacz prints progress to stdout; stdout is for data
+        chatter = _StepListener(on_step)  # wacz prints progress to stdout; stdout is for data
         with contextlib.redirect_stdout(chatter):
             status = wacz_main(["create", "-o", str(out), "-p", str(pages_file), *map(str, files)])
     if status not in (0, None):

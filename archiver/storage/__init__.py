@@ -9,13 +9,14 @@ One module per responsibility:
   series, removals);
 * :mod:`~archiver.storage.search_index` keeps the Japanese full-text index in step and
   searches it;
+* :mod:`~archiver.storage.results` says what a save changed;
 * :mod:`~archiver.storage.runs` records crawl runs and anomalies;
 * :mod:`~archiver.storage.ids` gives rows without a site id a stable one.
 """
 
 from __future__ import annotations
 
-from archiver.storage.articles import SaveResult, mark_gone, save_article, save_articles
+from archiver.storage.articles import mark_gone, save_article, save_articles
 from archiver.storage.database import ARCHIVE_PAGE_SIZE, TOKYO, now_tokyo, open_archive
 from archiver.storage.ids import (
     comment_ids,
@@ -23,6 +24,7 @@ from archiver.storage.ids import (
     synthetic_article_id,
     synthetic_comment_id,
 )
+from archiver.storage.results import SaveResult
 from archiver.storage.runs import RUN_COUNTS, finish_run, record_anomaly, start_run
 from archiver.storage.search_index import SearchIndexWrites, rebuild_search_index, search
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
@@ -24,27 +23,13 @@ from archiver.schema import transaction
 from archiver.storage.comments import save_comments
 from archiver.storage.database import now_tokyo
 from archiver.storage.ids import content_hash, synthetic_article_id
+from archiver.storage.results import SaveResult
 from archiver.storage.runs import insert_anomalies
 from archiver.storage.search_index import (
     ARTICLES_FTS_DELETE,
     ARTICLES_FTS_INSERT,
     SearchIndexWrites,
 )
-
-
-@dataclass
-class SaveResult:
-    """What one ``save_article`` call changed."""
-
-    article_new: bool = False  # first time archived (a new row, or a stub filled in)
-    article_updated: bool = False  # archived before, title or body text changed
-    comments_new: int = 0
-    comments_updated: int = 0  # content changed (text, author, votes, date), not just position
-    article_edited: bool = False  # archived before, a new revision (title or body changed)
-    comments_edited: int = 0  # a new revision: author or text changed
-    comments_deleted: int = 0  # no longer shown in a thread that arrived whole
-    comments_restored: int = 0  # shown again after being marked deleted
-    votes_changed: int = 0
 
 
 def _named_row_id(conn: sqlite3.Connection, table: str, name: str | None, slug: str | None) -> int:
@@ -220,13 +205,7 @@ def _save_article(
 
     _save_article_parts(conn, article, article_id)
     _save_links(conn, article, article_id, seen_at)
-    thread = save_comments(conn, article, article_id, seen_at, run_id, anomalies, index)
-    result.comments_new = thread.new
-    result.comments_updated = thread.updated
-    result.comments_edited = thread.edited
-    result.comments_deleted = thread.deleted
-    result.comments_restored = thread.restored
-    result.votes_changed = thread.votes_changed
+    save_comments(conn, article, article_id, seen_at, run_id, result, anomalies, index)
     insert_anomalies(conn, anomalies, article_id, run_id, seen_at)
     return result
 

@@ -15,31 +15,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
 from archiver.items import Anomaly, Article
 from archiver.search import segment
 from archiver.storage.ids import comment_ids
+from archiver.storage.results import SaveResult
 from archiver.storage.search_index import (
     COMMENTS_FTS_DELETE,
     COMMENTS_FTS_INSERT,
     SearchIndexWrites,
 )
-
-
-@dataclass
-class ThreadChanges:
-    """What saving one thread changed."""
-
-    new: int = 0
-    updated: int = 0  # content changed (text, author, votes, date), not just position
-    edited: int = 0  # a new revision: author or text changed
-    deleted: int = 0  # no longer shown in a whole thread
-    restored: int = 0  # shown again after being marked deleted
-    votes_changed: int = 0
-
 
 _FIELDS = (
     "article_id, parent_id, depth, position, author, author_url, posted_raw, posted_attr,"
@@ -104,11 +91,12 @@ def save_comments(
     article_id: int,
     seen_at: str,
     run_id: int | None,
+    changes: SaveResult,
     anomalies: list[Anomaly],
     index: SearchIndexWrites,
-) -> ThreadChanges:
-    """Write the thread of ``article`` (stored as ``article_id``) and its history."""
-    changes = ThreadChanges()
+) -> None:
+    """Write the thread of ``article`` (stored as ``article_id``) and its history,
+    adding what changed to the ``comments_*`` / ``votes_changed`` counts of ``changes``."""
     ids = comment_ids(article)
     on_page = set(ids)
     # The article's stored comments, plus any comment of this page stored under another
@@ -178,15 +166,15 @@ def save_comments(
             continue
         was_deleted = comment_id in deleted
         if was_deleted:
-            changes.restored += 1
+            changes.comments_restored += 1
         if old == values and not was_deleted:
             seen_ids.append((seen_at, comment_id))
             continue
         changed_rows.append((*values, seen_at, comment_id))
         if any(old[i] != values[i] for i in _CONTENT):
-            changes.updated += 1
+            changes.comments_updated += 1
         if any(old[i] != values[i] for i in _REVISED):
-            changes.edited += 1
+            changes.comments_edited += 1
             revisions.append((comment_id, values, comment.capture_id))
         if any(old[i] != values[i] for i in _VOTES):
             changes.votes_changed += 1
@@ -197,7 +185,7 @@ def save_comments(
                 (comment_id, author_tokens(comment.author), segment(comment.body_text))
             )
     conn.executemany(_INSERT, new_rows)
-    changes.new = len(new_rows)
+    changes.comments_new = len(new_rows)
     conn.executemany(_UPDATE, changed_rows)
     conn.executemany("UPDATE comments SET last_seen_at = ? WHERE id = ?", seen_ids)
     _write_revisions(conn, revisions, seen_at, run_id)
@@ -209,10 +197,11 @@ def save_comments(
         [(seen_at, run_id, comment_id) for comment_id in restored],
     )
     if article.thread_complete:
-        changes.deleted = _mark_removed(conn, existing, deleted, article_id, done, seen_at, run_id)
+        changes.comments_deleted = _mark_removed(
+            conn, existing, deleted, article_id, done, seen_at, run_id
+        )
     index.add("comments_fts", COMMENTS_FTS_DELETE, fts_delete)
     index.add("comments_fts", COMMENTS_FTS_INSERT, fts_insert)
-    return changes
 
 
 def _write_revisions(

@@ -15,7 +15,7 @@ Times are ISO 8601 text as stored (``2022-02-03T12:00:00+09:00``, Tokyo time);
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time
 from typing import Any
 
@@ -148,25 +148,14 @@ def thread_as_of(
     """The thread of ``article_id`` as the archive knew it at ``at`` (None: now)."""
     cursor = conn.execute(THREAD_AS_OF_SQL, {"article_id": article_id, "at": at})
     columns = [d[0] for d in cursor.description]
+    wanted = {f.name for f in fields(ThreadComment)}
     comments = []
     for values in cursor.fetchall():
-        row: dict[str, Any] = dict(zip(columns, values, strict=True))
-        comments.append(
-            ThreadComment(
-                comment_id=row["comment_id"],
-                parent_id=row["parent_id"],
-                depth=row["depth"],
-                author=row["author"],
-                posted_raw=row["posted_raw"],
-                posted_at=row["posted_at"],
-                votes=row["votes"],
-                votes_raw=row["votes_raw"],
-                edited=bool(row["edited"]),
-                deleted=bool(row["deleted"]),
-                revision=row["revision"],
-                body_text=row["body_text"],
-            )
-        )
+        row: dict[str, Any] = {
+            name: value for name, value in zip(columns, values, strict=True) if name in wanted
+        }
+        row["edited"], row["deleted"] = bool(row["edited"]), bool(row["deleted"])
+        comments.append(ThreadComment(**row))
     return comments
 
 

@@ -41,6 +41,8 @@ def cli() -> None:
 
 def collect_stats(db: Database, runs: int = 5) -> dict[str, Any]:
     """Row counts per table (articles by status, links by kind) and the last crawl runs."""
+    from archiver.storage import RUN_COUNTS
+
     conn = db.conn
 
     def count(sql: str) -> int:
@@ -68,9 +70,7 @@ def collect_stats(db: Database, runs: int = 5) -> dict[str, Any]:
     articles_by_status = dict(conn.execute("SELECT status, count(*) FROM articles GROUP BY status"))
     links_by_kind = dict(conn.execute("SELECT kind, count(*) FROM article_links GROUP BY kind"))
     cursor = conn.execute(
-        "SELECT id, spider, status, started_at, finished_at, pages, articles_new,"
-        " articles_updated, articles_edited, articles_gone, comments_new, comments_updated,"
-        " comments_edited, comments_deleted, comments_restored, votes_changed, errors"
+        f"SELECT id, spider, status, started_at, finished_at, {', '.join(RUN_COUNTS)}"
         " FROM crawl_runs ORDER BY id DESC LIMIT ?",
         (runs,),
     )

@@ -6,6 +6,7 @@ comments, changed votes) are just different data fed to the same pure renderer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
@@ -30,6 +31,16 @@ class SampleComment:
     text: str  # paragraphs separated by "\n\n", line breaks "\n"
     html: str | None  # displayed body HTML, only when the comment has links/quotes/markup
     votes: int
+
+
+def children_by_parent(
+    comments: Iterable[SampleComment],
+) -> dict[int | None, list[SampleComment]]:
+    """Parent id (None: top level) -> its replies, in the order of ``comments``."""
+    children: dict[int | None, list[SampleComment]] = {}
+    for comment in comments:
+        children.setdefault(comment.parent_id, []).append(comment)
+    return children
 
 
 @dataclass(slots=True)

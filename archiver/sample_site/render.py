@@ -21,6 +21,7 @@ from archiver.sample_site.model import (
     SampleArticle,
     SampleComment,
     SampleSite,
+    children_by_parent,
     text_to_html,
 )
 from archiver.sample_site.page import Response
@@ -320,13 +321,6 @@ class _Alternation:
         return " ".join(classes)
 
 
-def _tree(comments: list[SampleComment]) -> dict[int | None, list[SampleComment]]:
-    children: dict[int | None, list[SampleComment]] = {}
-    for comment in comments:
-        children.setdefault(comment.parent_id, []).append(comment)
-    return children
-
-
 def _votes_html(comment: SampleComment) -> str:
     cid = comment.comment_id
     return (
@@ -419,7 +413,7 @@ def _core_comment(
 def _comment_list(
     base_url: str, article: SampleArticle, comments: list[SampleComment], core: bool, permalink: str
 ) -> str:
-    children = _tree(comments)
+    children = children_by_parent(comments)
     alternation = _Alternation()
 
     def walk(parent_id: int | None) -> str:

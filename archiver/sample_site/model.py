@@ -205,6 +205,11 @@ def visible_text(body_html: str) -> str:
     return "\n\n".join(paragraphs)
 
 
+def comment_body_html(comment: SampleComment) -> str:
+    """The comment body as displayed (stored HTML, or the text run through wpautop)."""
+    return comment.html if comment.html is not None else text_to_html(comment.text)
+
+
 def text_to_html(text: str) -> str:
     """Render plain comment text the way wpautop displays it (<p> per paragraph, <br>)."""
     paragraphs = [escape(p, quote=False).replace("\n", "<br />\n") for p in text.split("\n\n")]

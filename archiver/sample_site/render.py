@@ -22,7 +22,7 @@ from archiver.sample_site.model import (
     SampleComment,
     SampleSite,
     children_by_parent,
-    text_to_html,
+    comment_body_html,
 )
 from archiver.sample_site.page import Response
 
@@ -86,11 +86,6 @@ def comment_date_text(comment: SampleComment, markup: str) -> str:
     hour = posted.hour % 12 or 12
     meridiem = "AM" if posted.hour < 12 else "PM"
     return f"{posted.year}年{posted.month}月{posted.day}日 {hour}:{posted.minute:02d} {meridiem}"
-
-
-def comment_body_html(comment: SampleComment) -> str:
-    """The comment body as displayed (stored HTML, or the text run through wpautop)."""
-    return comment.html if comment.html is not None else text_to_html(comment.text)
 
 
 def last_modified(article: SampleArticle) -> str:

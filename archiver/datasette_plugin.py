@@ -160,7 +160,6 @@ def _row_id(request: Any) -> int | None:
 
 @hookimpl
 def extra_template_vars(
-    template: str,
     database: str | None,
     table: str | None,
     view_name: str,

@@ -35,14 +35,15 @@ async def _tables(db: Any) -> set[str]:
     return {row[0] for row in rows}
 
 
-async def _comment_select(db: Any) -> str:
-    """The comment columns this archive has, with history marks when it keeps history."""
+async def _comment_select(db: Any, tables: set[str]) -> str:
+    """The comment columns this archive has, with history marks when it keeps history
+    (``tables``: the archive's tables, from :func:`_tables`)."""
     columns = _COMMENT_COLUMNS
     if "deleted_at" in await _columns(db, "comments"):
         columns += ", deleted_at"
     else:
         columns += ", NULL AS deleted_at"
-    if "comment_revisions" in await _tables(db):
+    if "comment_revisions" in tables:
         columns += (
             ", (SELECT count(*) FROM comment_revisions r WHERE r.comment_id = comments.id)"
             " AS revisions"
@@ -63,11 +64,12 @@ class ArticlePage:
 
 
 async def article_page(db: Any, article_id: int) -> ArticlePage | None:
+    tables = await _tables(db)
     history = {"gone_at", "http_status"} <= await _columns(db, "articles")
     gone = "gone_at, http_status" if history else "NULL AS gone_at, NULL AS http_status"
     revisions = (
         "(SELECT count(*) FROM article_revisions r WHERE r.article_id = articles.id)"
-        if "article_revisions" in await _tables(db)
+        if "article_revisions" in tables
         else "0"
     )
     rows = await db.execute(
@@ -78,7 +80,7 @@ async def article_page(db: Any, article_id: int) -> ArticlePage | None:
     if not rows:
         return None
     article = dict(rows.first())
-    select = await _comment_select(db)
+    select = await _comment_select(db, tables)
     comments = await db.execute(
         f"SELECT {select} FROM comments WHERE article_id = ? ORDER BY position, id",
         [article_id],
@@ -113,7 +115,8 @@ class CommentPage:
 
 
 async def comment_page(db: Any, comment_id: int) -> CommentPage | None:
-    select = await _comment_select(db)
+    tables = await _tables(db)
+    select = await _comment_select(db, tables)
     rows = await db.execute(f"SELECT {select} FROM comments WHERE id = ?", [comment_id])
     if not rows:
         return None
@@ -134,7 +137,6 @@ async def comment_page(db: Any, comment_id: int) -> CommentPage | None:
     replies = await db.execute(
         f"SELECT {select} FROM comments WHERE parent_id = ? ORDER BY position, id", [comment_id]
     )
-    tables = await _tables(db)
     revisions: list[dict[str, Any]] = []
     if "comment_revisions" in tables:
         previous = None

@@ -15,7 +15,7 @@ from archiver.sample_site.model import (
     SITE_NAME,
     SampleArticle,
     SampleSite,
-    text_to_html,
+    comment_body_html,
 )
 from archiver.sample_site.page import Response
 
@@ -240,7 +240,7 @@ def comment_feed(site: SampleSite, base_url: str, items_count: int = FEED_ITEMS)
         if page_number != article.comment_pages():
             link += f"comment-page-{page_number}/"
         author = comment.author or "匿名"  # get_comment_author() of an empty name
-        body = comment.html if comment.html is not None else text_to_html(comment.text)
+        body = comment_body_html(comment)
         items.append(
             "<item>\n"
             f"<title>{escape(author)} より {escape(article.title)} へのコメント</title>\n"

@@ -6,6 +6,7 @@ comments, changed votes) are just different data fed to the same pure renderer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
@@ -30,6 +31,16 @@ class SampleComment:
     text: str  # paragraphs separated by "\n\n", line breaks "\n"
     html: str | None  # displayed body HTML, only when the comment has links/quotes/markup
     votes: int
+
+
+def children_by_parent(
+    comments: Iterable[SampleComment],
+) -> dict[int | None, list[SampleComment]]:
+    """Parent id (None: top level) -> its replies, in the order of ``comments``."""
+    children: dict[int | None, list[SampleComment]] = {}
+    for comment in comments:
+        children.setdefault(comment.parent_id, []).append(comment)
+    return children
 
 
 @dataclass(slots=True)
@@ -192,6 +203,11 @@ def visible_text(body_html: str) -> str:
         br.tail = "\n" + (tail[1:] if tail.startswith("\n") else tail)
     paragraphs = [p.text_content().strip() for p in root.iter("p")]
     return "\n\n".join(paragraphs)
+
+
+def comment_body_html(comment: SampleComment) -> str:
+    """The comment body as displayed (stored HTML, or the text run through wpautop)."""
+    return comment.html if comment.html is not None else text_to_html(comment.text)
 
 
 def text_to_html(text: str) -> str:

@@ -21,7 +21,8 @@ from archiver.sample_site.model import (
     SampleArticle,
     SampleComment,
     SampleSite,
-    text_to_html,
+    children_by_parent,
+    comment_body_html,
 )
 from archiver.sample_site.page import Response
 
@@ -85,11 +86,6 @@ def comment_date_text(comment: SampleComment, markup: str) -> str:
     hour = posted.hour % 12 or 12
     meridiem = "AM" if posted.hour < 12 else "PM"
     return f"{posted.year}年{posted.month}月{posted.day}日 {hour}:{posted.minute:02d} {meridiem}"
-
-
-def comment_body_html(comment: SampleComment) -> str:
-    """The comment body as displayed (stored HTML, or the text run through wpautop)."""
-    return comment.html if comment.html is not None else text_to_html(comment.text)
 
 
 def last_modified(article: SampleArticle) -> str:
@@ -320,13 +316,6 @@ class _Alternation:
         return " ".join(classes)
 
 
-def _tree(comments: list[SampleComment]) -> dict[int | None, list[SampleComment]]:
-    children: dict[int | None, list[SampleComment]] = {}
-    for comment in comments:
-        children.setdefault(comment.parent_id, []).append(comment)
-    return children
-
-
 def _votes_html(comment: SampleComment) -> str:
     cid = comment.comment_id
     return (
@@ -419,7 +408,7 @@ def _core_comment(
 def _comment_list(
     base_url: str, article: SampleArticle, comments: list[SampleComment], core: bool, permalink: str
 ) -> str:
-    children = _tree(comments)
+    children = children_by_parent(comments)
     alternation = _Alternation()
 
     def walk(parent_id: int | None) -> str:

@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from archiver.sample_site.model import COMMENTS_PER_PAGE, SampleComment, SampleSite
+from archiver.sample_site.model import (
+    COMMENTS_PER_PAGE,
+    SampleComment,
+    SampleSite,
+    children_by_parent,
+)
 
 PageMap = dict[int, dict[int, int]]  # post id -> {top-level comment id -> comment page}
 
@@ -54,10 +59,8 @@ class Threads:
                 article.comments = list(_walk(self._children(post_id), None, self.removed))
 
     def _children(self, post_id: int) -> dict[int | None, list[SampleComment]]:
-        children: dict[int | None, list[SampleComment]] = {}
-        for comment in self.pool[post_id].values():  # siblings oldest first, as WordPress
-            children.setdefault(comment.parent_id, []).append(comment)
-        return children
+        # siblings oldest first, as WordPress: the pool is in id order
+        return children_by_parent(self.pool[post_id].values())
 
 
 def _walk(

@@ -42,8 +42,8 @@ from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from archiver.normalize.eras import era_date
-from archiver.normalize.numerals import FULLWIDTH_TO_ASCII, kanji_numerals_to_ascii
+from archiver.normalize.eras import ERA_NAMES, era_date
+from archiver.normalize.numerals import DATE_TEXT_TO_ASCII, kanji_numerals_to_ascii
 from archiver.normalize.running_text import date_candidates
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -106,9 +106,6 @@ class _Invalid(Exception):
     """Raised inside the parser when a matched string turns out to be impossible."""
 
 
-_TRANSLATE = dict(FULLWIDTH_TO_ASCII)
-_TRANSLATE[0x25CB] = "〇"  # ○ (circle) is routinely typed for 〇 (zero)
-
 _WEEKDAY_JA = {"月": 0, "火": 1, "水": 2, "木": 3, "金": 4, "土": 5, "日": 6}
 _WEEKDAY_EN = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 _MONTH_EN = {
@@ -155,12 +152,11 @@ _TIME = rf"""
     (?:\s*(?P<ap2>{_AMPM}))?)
     (?:\s*\(?(?P<tz>Z|[+-]\d{{2}}:?\d{{2}}|JST|UTC|GMT)\)?)?
 """
-_ERA_NAME = r"令和|平成|昭和|大正|明治"
 
 # 2022年 1月 27日 (木) 10:12 -- the dominant form; also the year-less 1月27日.
 _KANJI_DATE = re.compile(
     rf"""
-    (?:(?:(?P<era>{_ERA_NAME})\s*(?P<ey>\d{{1,2}}|元)|(?P<y>\d{{4}}))\s*年\s*)?
+    (?:(?:(?P<era>{ERA_NAMES})\s*(?P<ey>\d{{1,2}}|元)|(?P<y>\d{{4}}))\s*年\s*)?
     (?P<m>\d{{1,2}})\s*月\s*(?P<d>\d{{1,2}})\s*日
     (?:\s*{_WEEKDAY})?
     (?:\s*{_TIME})?
@@ -171,7 +167,7 @@ _KANJI_DATE = re.compile(
 # 2022/01/27, 2022.1.27, 2022-01-27T10:12:34+09:00, R4.1.27 (木) 10:12
 _SEPARATED_DATE = re.compile(
     rf"""
-    (?:(?P<era>{_ERA_NAME}|[RHSTM])\s*(?P<ey>\d{{1,2}}|元)|(?P<y>\d{{4}}))
+    (?:(?P<era>{ERA_NAMES}|[RHSTM])\s*(?P<ey>\d{{1,2}}|元)|(?P<y>\d{{4}}))
     (?P<sep>[/.\-])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})
     (?:\s*{_WEEKDAY})?
     (?:(?:T|\s+|(?<=[)曜日]))\s*{_TIME})?
@@ -322,7 +318,7 @@ def _analyze(text: str) -> _Spec | None:
     if not s:
         return None
     if _NEEDS_REWRITE.search(s) is not None:
-        s = s.translate(_TRANSLATE).strip()
+        s = s.translate(DATE_TEXT_TO_ASCII).strip()
         if "一昨日" in s:  # before kanji numerals, or 一 would become 1
             s = s.replace("一昨日", "おととい")
         s = kanji_numerals_to_ascii(s)

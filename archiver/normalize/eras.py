@@ -33,6 +33,8 @@ ERAS: tuple[Era, ...] = (
     Era("明治", "M", 1868, date(1873, 1, 1), date(1912, 7, 30)),
 )
 
+ERA_NAMES = "|".join(era.name for era in ERAS)  # a regex alternation: 令和|平成|…
+
 # Both the kanji name and the initial lead to the era.
 ERA_BY_KEY: dict[str, Era] = {key: era for era in ERAS for key in (era.name, era.initial)}
 

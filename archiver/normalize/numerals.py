@@ -17,6 +17,9 @@ FULLWIDTH_TO_ASCII[0x00A0] = " "  # no-break space, common in WordPress output
 for _dash in (0x2010, 0x2011, 0x2012, 0x2013, 0x2212, 0xFE63):  # hyphens, en dash, minus
     FULLWIDTH_TO_ASCII[_dash] = "-"
 del _dash
+# For dates: also ○ (circle), routinely typed for 〇 (zero) in kanji numerals.
+DATE_TEXT_TO_ASCII = dict(FULLWIDTH_TO_ASCII)
+DATE_TEXT_TO_ASCII[0x25CB] = "〇"
 
 _KANJI_DIGITS = {
     "〇": 0,

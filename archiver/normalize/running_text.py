@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import re
 
-from archiver.normalize.eras import era_date
-from archiver.normalize.numerals import FULLWIDTH_TO_ASCII, kanji_numerals_to_ascii
+from archiver.normalize.eras import ERA_NAMES, era_date
+from archiver.normalize.numerals import DATE_TEXT_TO_ASCII, kanji_numerals_to_ascii
 
 # Longer texts are not a date's surroundings but content (a comment, a paragraph).
 MAX_RUNNING_TEXT = 300
 
-_ERA = r"令和|平成|昭和|大正|明治"
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -65,10 +64,10 @@ _ENGLISH_DMY = re.compile(
 )
 # 令和4年(2022年) / 令和4年（2022） and 2022年(令和4年) / 2022(令和4)年
 _ERA_THEN_WESTERN = re.compile(
-    rf"(?P<era>{_ERA})\s*(?P<ey>\d{{1,2}}|元)\s*年?\s*\(\s*(?P<y>\d{{4}})\s*年?\s*\)\s*年?"
+    rf"(?P<era>{ERA_NAMES})\s*(?P<ey>\d{{1,2}}|元)\s*年?\s*\(\s*(?P<y>\d{{4}})\s*年?\s*\)\s*年?"
 )
 _WESTERN_THEN_ERA = re.compile(
-    rf"(?P<y>\d{{4}})\s*年?\s*\(\s*(?P<era>{_ERA})\s*(?P<ey>\d{{1,2}}|元)\s*年?\s*\)\s*年?"
+    rf"(?P<y>\d{{4}})\s*年?\s*\(\s*(?P<era>{ERA_NAMES})\s*(?P<ey>\d{{1,2}}|元)\s*年?\s*\)\s*年?"
 )
 _AT = re.compile(r"(?<=\d|日|\))\s*,?\s+at\s+(?=\d|午前|午後)", re.I)
 _AMPM = r"(?:午前|午後|[AaPp]\.?[Mm]\.?)"
@@ -81,7 +80,7 @@ _WEEKDAY = (
     r"(?:\(\s*[月火水木金土日](?:曜日?)?\s*\)|[月火水木金土日]曜日?|\(\s*[A-Za-z]{3,9}\.?\s*\))"
 )
 _DATE = (
-    rf"(?:(?:{_ERA})\s*(?:\d{{1,2}}|元)|\d{{4}})\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日"
+    rf"(?:(?:{ERA_NAMES})\s*(?:\d{{1,2}}|元)|\d{{4}})\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日"
     r"|\d{4}(?P<sep>[/.\-])\d{1,2}(?P=sep)\d{1,2}"
     r"|\d{1,2}\s*月\s*\d{1,2}\s*日"
 )
@@ -103,8 +102,6 @@ _LEFTOVER_DATE_OR_TIME = re.compile(
 _NEEDS_REWRITE = re.compile(
     "[\uff01-\uff5e\u3000\u00a0\u2010-\u2013\u2212\ufe63〇零一二三四五六七八九十百千]"
 )
-_TRANSLATE = dict(FULLWIDTH_TO_ASCII)
-_TRANSLATE[0x25CB] = "〇"
 
 
 class Contradiction(Exception):
@@ -133,7 +130,7 @@ def normalize_running_text(text: str) -> str:
     Raises :class:`Contradiction` when an era year and its Western year disagree.
     """
     if _NEEDS_REWRITE.search(text) is not None:
-        text = text.translate(_TRANSLATE)
+        text = text.translate(DATE_TEXT_TO_ASCII)
         text = kanji_numerals_to_ascii(text.replace("一昨日", "おととい"))
     if "(" in text:
         text = _ERA_THEN_WESTERN.sub(_western_year, text)

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 
 from archiver.items import Anomaly, Comment, Pingback
 from archiver.normalize.running_text import date_candidates
-from archiver.parsing.document import Node, same
+from archiver.parsing.document import Node, holds, same
 from archiver.parsing.select import Finder, attr, has_class
 from archiver.parsing.text import (
     BLOCK_TAGS,
@@ -294,21 +294,6 @@ def _owned_by(node: Node, body: Node, comment: Node) -> bool:
     return True
 
 
-def _within(node: Node, ancestor: Node, stop: Node | None = None) -> bool:
-    """Whether ``ancestor`` holds ``node`` (looked for up to ``stop``, if given)."""
-    key = ancestor.mem_id
-    stop_key = stop.mem_id if stop is not None else None
-    node = node.parent
-    while node is not None:
-        node_key = node.mem_id
-        if node_key == key:
-            return True
-        if node_key == stop_key:
-            return False
-        node = node.parent
-    return False
-
-
 def _bare_paragraphs(element: Node) -> list[Node]:
     """The paragraphs of a comment that has no text element (core's html4/div format):
     the direct children of the comment, or of its ``.comment-body``, that are text blocks."""
@@ -385,8 +370,8 @@ def _author(element: Node | None, find: Finder) -> tuple[str | None, str | None]
     if (
         link is not None
         and link.mem_id != name_element.mem_id
-        and not _within(link, name_element)
-        and not _within(name_element, link)
+        and not holds(name_element, link)
+        and not holds(link, name_element)
     ):
         url = ""  # a link beside the name is not the author's
     name = _own_name_text(name_element) if labelled else inline_text(name_element)

@@ -26,7 +26,7 @@ from scrapy.utils.response import get_base_url
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 from w3lib.html import get_base_url as base_url_of_text
 
-__all__ = ["Node", "base_url", "parse_document", "parse_html", "same"]
+__all__ = ["Node", "base_url", "holds", "parse_document", "parse_html", "same"]
 
 Node = LexborNode
 
@@ -41,6 +41,17 @@ def same(a: Node | None, b: Node | None) -> bool:
     if a is None or b is None:
         return a is b
     return a.mem_id == b.mem_id
+
+
+def holds(ancestor: Node, node: Node) -> bool:
+    """Whether ``node`` lies inside ``ancestor`` (not ``ancestor`` itself)."""
+    key = ancestor.mem_id
+    node = node.parent
+    while node is not None:
+        if node.mem_id == key:
+            return True
+        node = node.parent
+    return False
 
 
 def parse_html(text: str | bytes) -> LexborHTMLParser:

@@ -18,7 +18,7 @@ machine-readable, the published date stays the text shown (normalized later).
 from __future__ import annotations
 
 from archiver.normalize.dates import parse_japanese_date
-from archiver.parsing.document import Node, same
+from archiver.parsing.document import Node, holds, same
 from archiver.parsing.metadata import PageMetadata, json_ld_text
 from archiver.parsing.select import Finder, attr, has_class
 from archiver.parsing.text import collapse_spaces, inline_text
@@ -140,18 +140,9 @@ def modified_element(
     marks its published ``time`` "updated" too, inside ``span.published``)."""
     for selector in profile.modified + GENERIC_MODIFIED:
         for element in find.run(scope, selector):
-            if published is None or not (same(element, published) or _holds(published, element)):
+            if published is None or not (same(element, published) or holds(published, element)):
                 return element
     return None
-
-
-def _holds(ancestor: Node, node: Node) -> bool:
-    node = node.parent
-    while node is not None:
-        if same(node, ancestor):
-            return True
-        node = node.parent
-    return False
 
 
 def published_text_beside(modified: Node, shown: str | None, machine: str | None) -> str | None:

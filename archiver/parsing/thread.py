@@ -28,7 +28,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from archiver.parsing.document import Node
+from archiver.parsing.document import Node, holds
 from archiver.parsing.select import Finder, has_class
 from archiver.sites.profile import SiteProfile
 
@@ -373,22 +373,13 @@ def _roots(comments: list[ThreadItem], lists: list[Node]) -> list[Node]:
     for item in comments:
         if item.enclosed:
             continue
-        holder = next((lst for lst in lists if _contains(lst, item.element)), None)
+        holder = next((lst for lst in lists if holds(lst, item.element)), None)
         if holder is None:
             holder = item.element.parent or item.element
         if holder.mem_id not in seen:
             seen.add(holder.mem_id)
             roots.append(holder)
     return roots
-
-
-def _contains(container: Node, element: Node) -> bool:
-    node = element.parent
-    while node is not None:
-        if node.mem_id == container.mem_id:
-            return True
-        node = node.parent
-    return False
 
 
 def _looks_like(item: Node, profile: SiteProfile, find: Finder) -> bool:

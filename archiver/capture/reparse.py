@@ -135,7 +135,7 @@ def reparse(
         raise ReparseError(f"{target} already exists; reparse writes a new archive")
     conn = sqlite3.connect(str(source))
     try:
-        _check_files(source)
+        _check_files(conn, source)
         runs = replay_runs(conn, source)
     except sqlite3.OperationalError as error:  # no captures table: an archive without WARC
         raise ReparseError(f"{source} has no captures to reparse ({error})") from None
@@ -196,13 +196,9 @@ def reparse_in_place(
     return runs
 
 
-def _check_files(source: Path) -> None:
+def _check_files(conn: sqlite3.Connection, source: Path) -> None:
     """Every WARC file the captures name must be there before anything is rebuilt."""
-    conn = sqlite3.connect(str(source))
-    try:
-        names = [row[0] for row in conn.execute("SELECT DISTINCT warc_file FROM captures")]
-    finally:
-        conn.close()
+    names = [row[0] for row in conn.execute("SELECT DISTINCT warc_file FROM captures")]
     missing = [name for name in names if not index.resolve(source, name).is_file()]
     if missing:
         raise ReparseError(f"WARC file(s) missing: {', '.join(missing)}")

@@ -230,11 +230,14 @@ def record_visit(
 
 
 def _mark_seen(conn: sqlite3.Connection, article_id: int, seen_at: str) -> None:
-    """A 304: the article and its (not deleted) comments were seen again, unchanged."""
-    alive = "AND deleted_at IS NULL" if "deleted_at" in _columns(conn, "comments") else ""
+    """A 304: the article and its (not deleted) comments were seen again, unchanged.
+
+    The writer's connection comes from ``open_archive``, which migrated the archive: the
+    ``deleted_at`` column is always there (unlike on the read-only frontier connection).
+    """
     conn.execute("UPDATE articles SET last_crawled_at = ? WHERE id = ?", (seen_at, article_id))
     conn.execute(
-        f"UPDATE comments SET last_seen_at = ? WHERE article_id = ? {alive}",
+        "UPDATE comments SET last_seen_at = ? WHERE article_id = ? AND deleted_at IS NULL",
         (seen_at, article_id),
     )
 

@@ -245,13 +245,6 @@ def _mark_seen(conn: sqlite3.Connection, article_id: int, seen_at: str) -> None:
 # -- crawl runs: who runs, and closing the runs of killed processes --------------------
 
 
-def current_run(conn: sqlite3.Connection) -> int | None:
-    """This process's run: the storage pipeline opened it as ``running``, and the run
-    lock (with killed runs closed at start) leaves no other run ``running``."""
-    row = conn.execute("SELECT max(id) FROM crawl_runs WHERE status = 'running'").fetchone()
-    return row[0] if row else None
-
-
 def set_run_process(conn: sqlite3.Connection, run_id: int, pid: int, host: str) -> None:
     """Which process runs ``run_id`` (shown when a second run finds the archive busy)."""
     with transaction(conn):

@@ -89,10 +89,10 @@ class ThreadAssembly:
             pages[0].thread_complete = False
         yield from self._continue_thread(pages, fetched)
 
-    def _check_whole(self, page: Article, response: Response) -> bool:
+    def _check_whole(self, page: Article, response: Response) -> None:
         """A response still incomplete after retries: an anomaly, the thread not whole."""
         if not is_incomplete(response):
-            return False
+            return
         page.thread_complete = False
         page.anomalies.append(
             Anomaly(
@@ -102,7 +102,6 @@ class ThreadAssembly:
                 url=page.url,
             )
         )
-        return True
 
     def comment_page_failed(self, failure: Failure) -> Iterable[Any]:
         """A missing comment page must not lose the rest of the thread: record and go on."""

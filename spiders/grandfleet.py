@@ -8,7 +8,8 @@ listing, and links between articles (previous/next, related block, inline 関連
 
 An article whose thread is split over WordPress comment pages is fetched page by page
 and yielded once, as one item, when its last comment page has arrived: the archive
-stores an article and its whole thread in one transaction.
+stores an article and its whole thread in one transaction (the callbacks that assemble
+a thread are :class:`archiver.crawling.thread.ThreadAssembly`, mixed in).
 
 Usage::
 
@@ -32,7 +33,6 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
-from zoneinfo import ZoneInfo
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -42,38 +42,33 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.spiders import SitemapSpider
 from twisted.python.failure import Failure
 
-from archiver.capture import capture_of, stamp_capture
 from archiver.crawling.discovery import listing_comment_counts, parse_comment_feed
 from archiver.crawling.frontier import captured_urls
-from archiver.crawling.items import ArticleNotModified
-from archiver.crawling.manners import describe_meta, is_incomplete
 from archiver.crawling.revisit import parse_time
 from archiver.crawling.startup import EXIT_USAGE, RunSetup, RunSetupError, abort, prepare_run
-from archiver.items import Anomaly, Article, ArticleGone
-from archiver.parsing import (
-    canonicalize_url,
-    comment_page_of,
-    merge_comment_pages,
-    parse_article_page,
-    parse_listing_page,
+from archiver.crawling.thread import PRIORITY_COMMENT_PAGE as PRIORITY_COMMENT_PAGE
+from archiver.crawling.thread import (
+    TOKYO,
+    ThreadAssembly,
+    failure_reason,
+    first_url,
 )
+from archiver.items import Anomaly
+from archiver.parsing import canonicalize_url, parse_listing_page
 from archiver.sites import SiteProfile, get_profile
 
 logger = logging.getLogger(__name__)
 
-TOKYO = ZoneInfo("Asia/Tokyo")
-
 # Scheduling priorities (higher first): finish threads in hand, then discovery, then
 # articles discovered but never saved (a killed run's leftovers), then new and signaled
-# articles, then articles that are merely due.
-PRIORITY_COMMENT_PAGE = 100
+# articles, then articles that are merely due (PRIORITY_COMMENT_PAGE: thread.py).
 PRIORITY_DISCOVERY = 50
 PRIORITY_UNSAVED = 30
 PRIORITY_CHANGED = 20
 PRIORITY_DUE = 10
 
 
-class GrandfleetSpider(SitemapSpider):
+class GrandfleetSpider(ThreadAssembly, SitemapSpider):
     """Crawl a grandfleet.info-shaped WordPress site: articles, comment pages, relations."""
 
     name = "grandfleet"
@@ -380,7 +375,7 @@ class GrandfleetSpider(SitemapSpider):
 
     def discovery_failed(self, failure: Failure) -> Iterable[Anomaly]:
         """robots.txt, a sitemap, the comment feed or a listing page could not be read."""
-        url, reason = _first_url(failure.request), _failure_reason(failure)
+        url, reason = first_url(failure.request), failure_reason(failure)
         absent = failure.check(HttpError) and failure.value.response.status in (404, 410)
         if absent and failure.request.meta.get("archiver_optional"):
             self.crawler.stats.inc_value("archiver/discovery/absent")
@@ -395,99 +390,6 @@ class GrandfleetSpider(SitemapSpider):
             url=url,
         )
 
-    # -- articles and their comment pages ----------------------------------------------
-
-    def parse_article(self, response: Response) -> Iterable[Any]:
-        if response.status == 304:  # seen, unchanged: nothing to parse
-            self.crawler.stats.inc_value("archiver/articles/not_modified")
-            fetched_at = capture_of(response)[1] or _now_iso()
-            yield ArticleNotModified(url=canonicalize_url(response.url), fetched_at=fetched_at)
-            return
-        if not isinstance(response, TextResponse):
-            logger.warning("not an HTML page, skipped: %s", response.url)
-            return
-        page = parse_article_page(response, self.profile)
-        page.fetched_at = stamp_capture(page, response) or _now_iso()
-        page.thread_complete = True  # until one of its comment pages fails
-        self._check_whole(page, response)  # a partial page is not whole
-        self.fetch_notes[canonicalize_url(response.url)] = (
-            _header(response, "ETag"),
-            _header(response, "Last-Modified"),
-        )
-        yield from self._follow_article_links(page)
-        # The article URL shows one comment page (the newest, on WordPress's default
-        # settings): remember its number so its /comment-page-N/ twin is not fetched again.
-        fetched: set[int | str] = {page.comment_page, canonicalize_url(response.url)}
-        yield from self._continue_thread(pages=[page], fetched=fetched)
-
-    def parse_comment_page(
-        self, response: Response, pages: list[Article], fetched: set[int | str]
-    ) -> Iterable[Any]:
-        if isinstance(response, TextResponse):
-            page = parse_article_page(response, self.profile)
-            page.thread_complete = True
-            stamp_capture(page, response)
-            self._check_whole(page, response)
-            pages.append(page)
-        else:  # not HTML: its comments are unknown, so the thread is not whole
-            pages[0].thread_complete = False
-        yield from self._continue_thread(pages, fetched)
-
-    def _check_whole(self, page: Article, response: Response) -> bool:
-        """A response still incomplete after retries: an anomaly, the thread not whole."""
-        if not is_incomplete(response):
-            return False
-        page.thread_complete = False
-        page.anomalies.append(
-            Anomaly(
-                field="article.response",
-                raw_value=response.url,
-                problem="response truncated (partial) after retries: thread incomplete",
-                url=page.url,
-            )
-        )
-        return True
-
-    def comment_page_failed(self, failure: Failure) -> Iterable[Any]:
-        """A missing comment page must not lose the rest of the thread: record and go on."""
-        request = failure.request
-        pages: list[Article] = request.cb_kwargs["pages"]
-        pages[0].thread_complete = False  # absence from this thread proves nothing now
-        pages[0].anomalies.append(
-            Anomaly(
-                field="article.comment_page",
-                raw_value=request.url,
-                problem=f"comment page could not be fetched: {_failure_reason(failure)}",
-                url=pages[0].url,
-            )
-        )
-        self.crawler.stats.inc_value("archiver/comment_pages/failed")
-        yield from self._continue_thread(pages, request.cb_kwargs["fetched"])
-
-    def article_failed(self, failure: Failure) -> Iterable[Anomaly | ArticleGone]:
-        """An article page that could not be fetched goes on record in the archive.
-
-        404 and 410 are the site's answer that the article is gone (the pipeline marks an
-        archived one gone, and records any other as an anomaly); other failures are
-        anomalies.
-        """
-        if failure.check(HttpError) and failure.value.response.status in (404, 410):
-            yield ArticleGone(
-                url=failure.request.url,
-                status=failure.value.response.status,
-                fetched_at=capture_of(failure.value.response)[1] or _now_iso(),
-            )
-            return
-        self.crawler.stats.inc_value("archiver/articles/failed")
-        url, reason = _first_url(failure.request), _failure_reason(failure)
-        logger.warning("article could not be fetched: %s (%s)", url, reason)
-        yield Anomaly(
-            field="article",
-            raw_value=url,
-            problem=f"article could not be fetched: {reason}",
-            url=url,
-        )
-
     def _parse_sitemap(self, response: Response) -> Iterable[Request]:
         # SitemapSpider builds bare requests: articles (already claimed by sitemap_filter)
         # get ours (conditional, with an errback); sitemaps are discovery pages.
@@ -496,81 +398,6 @@ class GrandfleetSpider(SitemapSpider):
                 yield self._article_fetch(request.url)
             elif self._replayable(request):
                 yield self._discovery(request)
-
-    def _continue_thread(self, pages: list[Article], fetched: set[int | str]) -> Iterable[Any]:
-        """Fetch the next unfetched comment page, or yield the merged article when none is left.
-
-        Pages are fetched one after another (not in parallel) so the whole thread is in
-        hand when the item is yielded; pagers that show only a window of page numbers are
-        handled because every fetched page adds the links it shows.
-        """
-        for page in pages:
-            for url in page.comment_page_urls:
-                canonical = canonicalize_url(url)
-                key = comment_page_of(canonical) or canonical
-                if key in fetched or not self.on_site(canonical):
-                    continue
-                fetched.add(key)
-                self.crawler.stats.inc_value("archiver/comment_pages/requested")
-                yield Request(
-                    canonical,
-                    callback=self.parse_comment_page,
-                    errback=self.comment_page_failed,
-                    cb_kwargs={"pages": pages, "fetched": fetched},
-                    dont_filter=True,
-                    priority=PRIORITY_COMMENT_PAGE,  # finish threads in hand first
-                )
-                return
-        article = merge_comment_pages(pages)
-        article.fetched_at = pages[0].fetched_at
-        article.thread_complete = all(page.thread_complete for page in pages)
-        shown = article.comment_count_shown
-        if not article.thread_complete or len(pages) > 1:
-            # Validators only for a whole thread on one page: a 304 of the article URL
-            # says nothing about its other comment pages, nor about a broken capture.
-            self.fetch_notes.pop(article.url, None)
-        elif shown is not None and len(article.comments) < shown:
-            article.thread_complete = False
-            self.crawler.stats.inc_value("archiver/threads/short")
-            article.anomalies.append(
-                Anomaly(
-                    field="article.comments",
-                    raw_value=str(len(article.comments)),
-                    problem=f"thread has {len(article.comments)} comments, the page shows {shown}",
-                    url=article.url,
-                )
-            )
-        self.crawler.stats.inc_value("archiver/articles/parsed")
-        self.crawler.stats.inc_value("archiver/comments/parsed", len(article.comments))
-        yield article
-
-    def _follow_article_links(self, page: Article) -> Iterable[Request]:
-        refs = [page.previous, page.next, *page.inline_links]
-        urls = [ref.url for ref in refs if ref is not None] + [r.url for r in page.related]
-        for url in urls:
-            request = self.article_request(url)
-            if request is not None:
-                yield request
-
-
-def _failure_reason(failure: Failure) -> str:
-    """``HTTP 500`` for an error status, else the network error's own message."""
-    note = describe_meta(failure.request.meta) if getattr(failure, "request", None) else None
-    if note:
-        return note
-    if failure.check(HttpError):
-        return f"HTTP {failure.value.response.status}"
-    return f"{failure.type.__name__}: {failure.getErrorMessage()}"
-
-
-def _first_url(request: Request) -> str:
-    """The URL the spider asked for, before any redirect."""
-    return (request.meta.get("redirect_urls") or [request.url])[0]
-
-
-def _header(response: Response, name: str) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value else None
 
 
 def _flag(name: str, value: str | bool | None) -> bool:
@@ -583,7 +410,3 @@ def _flag(name: str, value: str | bool | None) -> bool:
     if text in ("", "0", "false", "no", "off"):
         return False
     raise UsageError(f"{name} must be 1 or 0 (yes or no), got {value!r}")
-
-
-def _now_iso() -> str:
-    return datetime.now(TOKYO).isoformat(timespec="seconds")

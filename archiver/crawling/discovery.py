@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 from scrapy.http import TextResponse
 
-from archiver.parsing import canonicalize_url
+from archiver.parsing import article_url_of, canonicalize_url
 
 _COMMENT_FRAGMENT = re.compile(r"#comment-(\d+)$")
-_COMMENT_PAGE = re.compile(r"comment-page-\d+/?$")
 
 
 @dataclass(frozen=True)
@@ -38,12 +37,13 @@ def parse_comment_feed(response: TextResponse) -> list[FeedComment]:
         if match is None:
             continue
         comment_id = int(match[1])
-        permalink = _COMMENT_PAGE.sub("", link.strip()[: match.start()])
-        if comment_id in seen or "?p=" in permalink:
+        if comment_id in seen:
             continue
-        try:
-            article_url = canonicalize_url(permalink)
+        try:  # the comment's link, less its fragment and comment page: the article
+            article_url = article_url_of(link.strip())
         except ValueError:
+            continue
+        if "?p=" in article_url:
             continue
         seen.add(comment_id)
         entries.append(FeedComment(article_url, comment_id))

@@ -230,23 +230,19 @@ def record_visit(
 
 
 def _mark_seen(conn: sqlite3.Connection, article_id: int, seen_at: str) -> None:
-    """A 304: the article and its (not deleted) comments were seen again, unchanged."""
-    alive = "AND deleted_at IS NULL" if "deleted_at" in _columns(conn, "comments") else ""
+    """A 304: the article and its (not deleted) comments were seen again, unchanged.
+
+    The writer's connection comes from ``open_archive``, which migrated the archive: the
+    ``deleted_at`` column is always there (unlike on the read-only frontier connection).
+    """
     conn.execute("UPDATE articles SET last_crawled_at = ? WHERE id = ?", (seen_at, article_id))
     conn.execute(
-        f"UPDATE comments SET last_seen_at = ? WHERE article_id = ? {alive}",
+        "UPDATE comments SET last_seen_at = ? WHERE article_id = ? AND deleted_at IS NULL",
         (seen_at, article_id),
     )
 
 
 # -- crawl runs: who runs, and closing the runs of killed processes --------------------
-
-
-def current_run(conn: sqlite3.Connection) -> int | None:
-    """This process's run: the storage pipeline opened it as ``running``, and the run
-    lock (with killed runs closed at start) leaves no other run ``running``."""
-    row = conn.execute("SELECT max(id) FROM crawl_runs WHERE status = 'running'").fetchone()
-    return row[0] if row else None
 
 
 def set_run_process(conn: sqlite3.Connection, run_id: int, pid: int, host: str) -> None:

@@ -25,13 +25,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from sqlite_utils import Database
 
-from archiver.crawling.frontier import (
-    Visit,
-    current_run,
-    record_visit,
-    set_run_counts,
-    set_run_process,
-)
+from archiver.capture.middleware import RUN_ID_STAT
+from archiver.crawling.frontier import Visit, record_visit, set_run_counts, set_run_process
 from archiver.crawling.items import ArticleNotModified
 from archiver.crawling.revisit import RevisitPolicy
 from archiver.crawling.signals import article_saved
@@ -75,7 +70,8 @@ class FrontierPipeline:
 
     def open_spider(self) -> None:
         self.db = open_archive(self.db_path)
-        self.run_id = current_run(self.db.conn)
+        # The storage pipeline (before this one) opened this run and shares its id.
+        self.run_id = self.crawler.stats.get_value(RUN_ID_STAT)
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archiver-frontier")
         if self.run_id is not None:
             set_run_process(self.db.conn, self.run_id, os.getpid(), socket.gethostname())

@@ -19,7 +19,9 @@ The crawl run id comes from the storage pipeline (stats value ``archiver/run_id`
 when it opens, before the spider_opened signal): without an archive run there is
 nothing to index, and capture switches itself off. During a reparse the replay handler
 answers requests from existing records; the middleware then indexes the original
-record again under the new run instead of writing a new one.
+record again under the new run instead of writing a new one: all the replayed run's
+records at once, in their order, when the replay opens (one commit instead of one per
+response, and a record the spider no longer asks for stays indexed too).
 
 Settings: ``ARCHIVE_WARC_ENABLED`` (default True), ``ARCHIVE_WARC_DIR`` (default
 ``warc/`` beside ``ARCHIVE_DB``), ``ARCHIVE_WARC_MAX_BYTES`` (default 1 GB).
@@ -82,6 +84,8 @@ class WarcCaptureMiddleware:
         self.files: WarcFiles | None = None
         # url -> its last capture with a digest, and the response record holding the bytes
         self._last: dict[str, tuple[Capture, Capture | None]] = {}
+        # during a reparse: original capture id -> its row indexed again under this run
+        self._reindexed: dict[int, Capture] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -106,7 +110,9 @@ class WarcCaptureMiddleware:
         self.run_id = int(run_id)
         self.conn = index.connect(self.db_path)
         replaying = self.crawler.settings.get("ARCHIVE_REPLAY_FROM")
-        if not replaying:
+        if replaying:
+            self._index_run_again(replaying, self.crawler.settings.getint("ARCHIVE_REPLAY_RUN"))
+        else:
             repair_archive_tails(self.conn, self.db_path, self.directory, self.run_id)
             prefix = f"{Path(self.db_path).stem}-{self.run_id}"
             info = {
@@ -151,14 +157,33 @@ class WarcCaptureMiddleware:
         request.meta[FETCHED_AT_KEY] = capture.fetched_at
         return response
 
-    def _index_again(self, original: Capture) -> Capture:
-        capture = replace(
-            original,
-            id=None,
-            run_id=self.run_id,
-            warc_file=index.stored_name(self.db_path, original.warc_file),
+    def _index_run_again(self, source: str, run_id: int) -> None:
+        """Index every record of the replayed run under this run, in the original order."""
+        conn = sqlite3.connect(source)
+        try:
+            originals = index.select_captures(conn, "run_id = ?", (run_id,))
+        finally:
+            conn.close()
+        again = [
+            self._again(original, index.resolve(source, original.warc_file))
+            for original in originals
+        ]
+        index.insert_captures(self.conn, again)
+        self._reindexed = {
+            original.id: capture for original, capture in zip(originals, again, strict=True)
+        }
+
+    def _again(self, original: Capture, path: str | Path) -> Capture:
+        """``original`` as this run's capture, its file named as this archive names files."""
+        return replace(
+            original, id=None, run_id=self.run_id, warc_file=index.stored_name(self.db_path, path)
         )
-        index.insert_capture(self.conn, capture)
+
+    def _index_again(self, original: Capture) -> Capture:
+        capture = self._reindexed.get(original.id) if original.id is not None else None
+        if capture is None:  # not among the run's records when the replay opened
+            capture = self._again(original, original.warc_file)
+            index.insert_capture(self.conn, capture)
         self.stats.inc_value("archiver/warc/replayed")
         return capture
 

@@ -41,6 +41,9 @@ REPLAY_SETTINGS: dict[str, str] = {
             "https": "archiver.capture.replay.ReplayDownloadHandler",
         }
     ),
+    # No other handler either (file, data, s3, ftp, Scrapy's HTTP/1.1 and HTTP/2): a
+    # replay cannot reach the network, and does not load their TLS stack at start.
+    "DOWNLOAD_HANDLERS_BASE": "{}",
     "DOWNLOAD_DELAY": "0",
     "AUTOTHROTTLE_ENABLED": "False",
     # Every request the spider makes goes straight to the replay handler, which answers
@@ -49,6 +52,10 @@ REPLAY_SETTINGS: dict[str, str] = {
     "CONCURRENT_REQUESTS": "100000",
     "CONCURRENT_REQUESTS_PER_DOMAIN": "100000",
     "LOG_LEVEL": "WARNING",
+    # Scrapy starts CONCURRENT_ITEMS tasks for the output of every response (100 by
+    # default); a page yields one article, so a replay, which has no network to
+    # overlap with, spends less on tasks than on parsing with one.
+    "CONCURRENT_ITEMS": "1",
 }
 
 
@@ -247,7 +254,13 @@ def _count(target: Path) -> tuple[int, int, int]:
     try:
         conn = sqlite3.connect(str(target), timeout=1)
         try:
-            captures = conn.execute("SELECT count(*) FROM captures").fetchone()[0]
+            # Every record of a run is indexed when its replay opens; the pages replayed
+            # so far are those of finished runs and those up to the last article saved.
+            captures = conn.execute(
+                "SELECT count(*) FROM captures WHERE id <= "
+                " (SELECT coalesce(max(capture_id), 0) FROM articles)"
+                " OR run_id IN (SELECT id FROM crawl_runs WHERE status != 'running')"
+            ).fetchone()[0]
             comments = conn.execute("SELECT count(*) FROM comments").fetchone()[0]
             done = conn.execute("SELECT count(*) FROM crawl_runs WHERE status != 'running'")
             return int(captures), int(comments), int(done.fetchone()[0])

@@ -51,6 +51,7 @@ GENERIC_AUTHOR = (
     ".comment-name",
     ".comment-author",
     "[itemprop=author]",
+    "[class*=meta] cite",  # Snow Monkey: "<cite>name</cite> が date にコメント"
 )
 GENERIC_DATE = (
     "time.c-comment__item-date",
@@ -82,6 +83,7 @@ GENERIC_BODY = (
     ".ast-comment-content",
     ".format_text",
     "[itemprop=text]",
+    "[class*=comment__content]",  # BEM: Snow Monkey's c-comment__content
 )
 GENERIC_VOTES = (
     "span.count-box",
@@ -451,10 +453,15 @@ def _pingback(index: int, item: ThreadItem, find: Finder) -> Pingback:
         if _is_author_link(a) and "edit" not in (a.attrs.get("class") or "")
     ]
     link = next((a for a in links if has_class(a, "url")), links[0] if links else None)
-    date = item.element.css_first(".trackback_time, .comment-date, .comment-metadata, time")
+    date = item.element.css_first(
+        ".trackback_time, .comment-date, .comment-metadata, .commentmetadata, time"
+    )
+    posted_raw = inline_text(date) or None if date is not None else None
+    if posted_raw is None and link is not None:
+        posted_raw = _date_next_to_name(link, item.element)  # Snow Monkey's "… が date"
     return Pingback(
         position=index + 1,
         source_url=find.absolute(attr(link, "href")) or None if link is not None else None,
         title=inline_text(link) or None if link is not None else None,
-        posted_raw=inline_text(date) or None if date is not None else None,
+        posted_raw=posted_raw,
     )

@@ -11,7 +11,7 @@ import re
 from urllib.parse import urlsplit
 
 from archiver.items import Anomaly, ArticleRef, RelatedArticle
-from archiver.parsing.document import Node, same
+from archiver.parsing.document import Node, holds, same
 from archiver.parsing.metadata import PageMetadata
 from archiver.parsing.select import Finder, attr
 from archiver.parsing.text import inline_text
@@ -37,6 +37,10 @@ GENERIC_PREVIOUS = (
     ".prevNext__item-prev a",
     ".np-prev a",
     "a[rel=prev]",
+    # A "prev" modifier class on the item (Arkhe's -prev, whose links carry
+    # rel="http://prev"; yStandard's is-prev, whose links carry no rel).
+    ".-prev a[href]",
+    ".is-prev a[href]",
 )
 GENERIC_NEXT = (
     ".post-navigation .nav-next a",
@@ -54,6 +58,8 @@ GENERIC_NEXT = (
     ".prevNext__item-next a",
     ".np-next a",
     "a[rel=next]",
+    ".-next a[href]",
+    ".is-next a[href]",
 )
 GENERIC_NAV_TITLE = (
     ".c-entry-nav__title",
@@ -83,6 +89,10 @@ GENERIC_NAV_LABELS = (
     "Prev",
     "前へ",
     "次へ",
+    "古い投稿",
+    "新しい投稿",
+    "古い記事",
+    "新しい記事",
 )
 _NAV_ARROWS = " \u00ab\u00bb\u2039\u203a\u2190\u2192<>|:"
 # YARPP, Jetpack Related Posts, Contextual Related Posts, then themes' own blocks. Never
@@ -105,6 +115,10 @@ GENERIC_RELATED_ITEMS = (
 )
 _PAGE_HREF = re.compile(r"comment-page-|cpage=")  # (the scan also finds ids such as a#cancel-…)
 _RELATED_BLOCKS = "[class*=related], [id*=related]"
+_HEADINGS = "h2, h3, h4"
+_RELATED_HEADINGS = frozenset(
+    {"関連記事", "関連する記事", "関連投稿", "related posts", "related articles", "related"}
+)
 GENERIC_RELATED_TITLE = (
     ".p-related__title",
     ".jp-relatedposts-post-title",
@@ -116,6 +130,7 @@ GENERIC_RELATED_TITLE = (
     "h3",
     "h4",
     "h5",
+    "[class*=title]",  # yStandard's p.ys-posts__title, after a thumbnail link without text
 )
 GENERIC_RELATED_CATEGORY = (".p-related__cat", ".jp-relatedposts-post-context")
 GENERIC_RELATED_EXCERPT = (".p-related__excerpt", ".jp-relatedposts-post-excerpt")
@@ -136,6 +151,7 @@ GENERIC_COMMENT_COUNT = (
     "h3#comments",
     "#comments h2",
     "#comments h3",
+    ".comment-count",  # a count beside the post's dates (Simplicity)
 )
 GENERIC_PAGERS = (
     ".comment-navigation",
@@ -239,13 +255,42 @@ def related_articles(
 
 def _items_of_a_related_block(find: Finder) -> list[Node]:
     """The entries of the first block named "related" (class or id), outside the widgets:
-    its list items, else its articles. For themes whose related block no selector knows."""
+    its list items (not the lists inside an entry, such as its meta line), else its
+    articles; else the list under a heading that says so. For themes whose related
+    block no selector knows."""
     for block in find.run(find.root, _RELATED_BLOCKS):
         if not _names_related(block) or in_widget_area(block):
             continue
-        items = block.css("li") or block.css("article")
+        items = _outermost(block.css("li")) or block.css("article")
         if items:
             return items
+    return _items_under_a_related_heading(find)
+
+
+def _outermost(items: list[Node]) -> list[Node]:
+    """``items`` (in document order) without those inside another of them."""
+    kept: list[Node] = []
+    for item in items:
+        if not kept or not holds(kept[-1], item):
+            kept.append(item)
+    return kept
+
+
+def _items_under_a_related_heading(find: Finder) -> list[Node]:
+    """The items of the list right after a heading reading 関連記事 / "Related posts",
+    outside the widgets (BizVektor names its block by nothing else)."""
+    for heading in find.run(find.root, _HEADINGS):
+        if inline_text(heading).casefold() not in _RELATED_HEADINGS or in_widget_area(heading):
+            continue
+        following = heading.next
+        while following is not None and (following.tag or "-")[0] == "-":
+            following = following.next  # text and comments between
+        if following is None:
+            continue
+        if following.tag not in ("ul", "ol"):
+            following = following.css_first("ul, ol")
+        if following is not None:
+            return _outermost(following.css("li"))
     return []
 
 

@@ -167,7 +167,7 @@ def parse_comments(
         if body is not None:
             body_text, body_html = _text_and_html(body, item.element)
         else:
-            blocks = _bare_paragraphs(item.element)
+            blocks = _bare_paragraphs(item.element, author_element)
             body = blocks[0] if blocks else None
             body_text, body_html = _blocks_text_and_html(blocks)
         vote = votes.get(index)
@@ -296,11 +296,16 @@ def _owned_by(node: Node, body: Node, comment: Node) -> bool:
     return True
 
 
-def _bare_paragraphs(element: Node) -> list[Node]:
+def _bare_paragraphs(element: Node, author: Node | None = None) -> list[Node]:
     """The paragraphs of a comment that has no text element (core's html4/div format):
-    the direct children of the comment, or of its ``.comment-body``, that are text blocks."""
+    the direct children of the comment, or of its ``.comment-body``, or of a block
+    around the name (Habakiri: beside the meta line, in the dd), that are text blocks."""
     containers = [element]
     containers += [n for n in element.css(".comment-body") if n.mem_id != element.mem_id]
+    node = author.parent if author is not None else None
+    while node is not None and node.mem_id != element.mem_id:
+        containers.append(node)
+        node = node.parent
     for container in containers:
         blocks = [
             child

@@ -41,6 +41,7 @@ GENERIC_PREVIOUS = (
     # rel="http://prev"; yStandard's is-prev, whose links carry no rel).
     ".-prev a[href]",
     ".is-prev a[href]",
+    "a.prev[href]:not(.page-numbers)",  # JIN's card; paginate_links' a.prev is no article
 )
 GENERIC_NEXT = (
     ".post-navigation .nav-next a",
@@ -60,6 +61,7 @@ GENERIC_NEXT = (
     "a[rel=next]",
     ".-next a[href]",
     ".is-next a[href]",
+    "a.next[href]:not(.page-numbers)",
 )
 GENERIC_NAV_TITLE = (
     ".c-entry-nav__title",
@@ -107,6 +109,7 @@ GENERIC_RELATED_ITEMS = (
     ".-related .p-postList__item",
     ".p-entry__related-item",
     "#related_post li",
+    ".related-posts article",  # Habakiri's summary cards, whose meta lines are lists
     ".related-posts li",
     ".related_post li",
     ".kanren dl",
@@ -255,13 +258,13 @@ def related_articles(
 
 def _items_of_a_related_block(find: Finder) -> list[Node]:
     """The entries of the first block named "related" (class or id), outside the widgets:
-    its list items (not the lists inside an entry, such as its meta line), else its
-    articles; else the list under a heading that says so. For themes whose related
+    its outermost list items or articles (not the lists inside an entry, such as its
+    meta line); else the list under a heading that says so. For themes whose related
     block no selector knows."""
     for block in find.run(find.root, _RELATED_BLOCKS):
         if not _names_related(block) or in_widget_area(block):
             continue
-        items = _outermost(block.css("li")) or block.css("article")
+        items = _outermost(block.css("li, article"))  # a card's meta line is a list too
         if items:
             return items
     return _items_under_a_related_heading(find)

@@ -155,6 +155,7 @@ GENERIC_COMMENT_COUNT = (
     "#comments h2",
     "#comments h3",
     ".comment-count",  # a count beside the post's dates (Simplicity)
+    ".entry-header .entry-comments-link",  # the post info line's "5 Comments" (Genesis)
 )
 GENERIC_PAGERS = (
     ".comment-navigation",

@@ -92,15 +92,18 @@ def is_widget_area(element: Node) -> bool:
     """Whether ``element`` is a sidebar or widget area, by its class names and id.
 
     By whole class names, not substrings: Genesis' ``content-sidebar-wrap`` holds the
-    article and its thread, next to its ``sidebar``.
+    article and its thread, next to its ``sidebar``. A wrapper named for its layout
+    (Nishiki's ``div.content.sidebar-right``) holds the page's ``main`` element: not a
+    widget area either.
     """
     if element.tag in _PAGE_TAGS or (element.tag or "-")[0] == "-":  # the page's layout
         return False
     names = (element.attrs.get("class") or "").lower().split()
     if element.id:
         names.append(element.id.lower())
-    return any(
-        name.startswith(_WIDGET_PREFIXES) or name.endswith(_WIDGET_SUFFIXES) for name in names
+    return (
+        any(name.startswith(_WIDGET_PREFIXES) or name.endswith(_WIDGET_SUFFIXES) for name in names)
+        and element.css_first("main, [role=main]") is None
     )
 
 

@@ -134,6 +134,7 @@ _NAME_CLASSES = frozenset({"fn", "name"})
 _LABEL_CLASSES = frozenset({"says", "screen-reader-text", "comment-author-label", "admin"})
 _NOT_NAME_LINK = re.compile(r"replytocom=|#comment-|#respond|comment-page-")
 _DATE_SEPARATORS = " -|–—:,"
+_PING_DATES = (".trackback_time, .comment-date", ".comment-metadata, .commentmetadata, time")
 
 
 def parse_comments(
@@ -458,8 +459,8 @@ def _pingback(index: int, item: ThreadItem, find: Finder) -> Pingback:
         if _is_author_link(a) and "edit" not in (a.attrs.get("class") or "")
     ]
     link = next((a for a in links if has_class(a, "url")), links[0] if links else None)
-    date = item.element.css_first(
-        ".trackback_time, .comment-date, .comment-metadata, .commentmetadata, time"
+    date = next(  # the date element before the meta line around it (Nishiki: "返信 date")
+        (d for s in _PING_DATES if (d := item.element.css_first(s)) is not None), None
     )
     posted_raw = inline_text(date) or None if date is not None else None
     if posted_raw is None and link is not None:

@@ -17,6 +17,7 @@ machine-readable, the published date stays the text shown (normalized later).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from itertools import chain
 
@@ -91,6 +92,8 @@ GENERIC_MODIFIED = (
     "[class*=modified] time",
 )
 _MODIFIED_CLASSES = ("updated", "modified", "post-update", "c-postTimes__modified")
+# A time whose own text names it the update: Nishiki's classless "更新:2022年2月1日".
+_MODIFIED_LABEL = re.compile(r"\s*(?:最終)?更新|\s*(?:last\s+)?(?:updated|modified)\b", re.I)
 
 
 def headline(find: Finder, scope: Node, profile: SiteProfile, metadata: PageMetadata) -> str | None:
@@ -139,8 +142,17 @@ def published_element(find: Finder, scope: Node, profile: SiteProfile) -> Node |
     for selector in profile.published + GENERIC_PUBLISHED:
         for element in find.run(scope, selector):
             if not _only_modified(element):
-                return element
+                return _unlabelled_time(element)
     return None
+
+
+def _unlabelled_time(element: Node) -> Node:
+    """``element``, or, when it holds a published and a labelled updated ``time`` with no
+    class to tell them apart (Nishiki's ``div.date``), the first time not labelled so."""
+    times = element.css("time") if element.tag != "time" else []
+    if len(times) > 1 and any(_MODIFIED_LABEL.match(inline_text(t)) for t in times):
+        return next((t for t in times if not _MODIFIED_LABEL.match(inline_text(t))), element)
+    return element
 
 
 def modified_element(
@@ -151,6 +163,10 @@ def modified_element(
     for selector in profile.modified + GENERIC_MODIFIED:
         for element in find.run(scope, selector):
             if published is None or not (same(element, published) or holds(published, element)):
+                return element
+    if published is not None and published.tag == "time" and published.parent is not None:
+        for element in published.parent.css("time"):  # a labelled time beside it
+            if not same(element, published) and _MODIFIED_LABEL.match(inline_text(element)):
                 return element
     return None
 

@@ -107,7 +107,7 @@ class ArchivePipeline:
         if self.db is None:
             return item
         if isinstance(item, Anomaly):  # e.g. an article page that could not be fetched
-            await self._record(item)
+            await self._record(item, seen_at=item.seen_at)
             return item
         if isinstance(item, ArticleGone):
             await self._article_gone(item)

@@ -42,6 +42,7 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from scrapy.settings import SETTINGS_PRIORITIES, Settings
 
 import archiver
 from archiver.capture import index
@@ -63,6 +64,21 @@ DEFAULT_MAX_BYTES = 1_000_000_000
 REPLAYED_KEY = "archiver_replayed"
 RUN_ID_STAT = "archiver/run_id"
 TOKYO = ZoneInfo("Asia/Tokyo")  # the archive's clock: fetched_at like every *_at column
+
+
+def run_settings(settings: Settings) -> dict[str, str]:
+    """The settings this run was given on its command line (``-s NAME=VALUE``).
+
+    They can change what a crawl fetches and how (``RETRY_TIMES``, the revisit
+    policy, ...), so ``archiver reparse`` replays the run with them; the replay decides
+    the rest (where to write, how fast, ARCHIVE_NOW, which is kept on its own).
+    """
+    cmdline = SETTINGS_PRIORITIES["cmdline"]
+    return {
+        name: str(settings[name])
+        for name in sorted(settings)
+        if settings.getpriority(name) == cmdline and isinstance(settings[name], str | int | float)
+    }
 
 
 def warc_dir(settings_dir: str | None, db_path: str) -> Path:
@@ -125,6 +141,7 @@ class WarcCaptureMiddleware:
                 "archiver-spider": spider.name,
                 "archiver-arguments": json.dumps(getattr(spider, "arguments", {})),
                 "archiver-clock": self.crawler.settings.get("ARCHIVE_NOW") or "",
+                "archiver-settings": json.dumps(run_settings(self.crawler.settings)),
             }
             self.files = WarcFiles(self.directory, prefix, self.max_bytes, info)
             logger.info("writing WARC files to %s/%s-*.warc.gz", self.directory, prefix)

@@ -23,7 +23,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -59,6 +59,24 @@ REPLAY_SETTINGS: dict[str, str] = {
 }
 
 
+#: Settings of the original run that its replay does not take over: the replay's own
+#: (speed, handlers), where it writes, and what it logs.
+REPLAY_DECIDES = frozenset(REPLAY_SETTINGS) | {
+    "ARCHIVE_DB",
+    "ARCHIVE_NOW",
+    "ARCHIVE_PROGRESS_INTERVAL",
+    "ARCHIVE_WARC_DIR",
+    "ARCHIVE_WARC_ENABLED",
+    "ARCHIVE_WARC_MAX_BYTES",
+    "CONCURRENT_REQUESTS",
+    "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "DOWNLOAD_DELAY",
+    "JOBDIR",
+    "LOG_FILE",
+    "LOG_LEVEL",
+}
+
+
 class ReparseError(Exception):
     """The archive cannot be reparsed (no captures, a replay crawl failed, ...)."""
 
@@ -73,6 +91,7 @@ class ReplayRun:
     started_at: str  # the run's own start: due-ness is judged then (ARCHIVE_REPLAY_NOW)
     arguments: dict[str, str]  # the spider arguments it ran with (start_url, full, ...)
     clock: str | None = None  # its ARCHIVE_NOW, if it had one
+    settings: dict[str, str] = field(default_factory=dict)  # its -s settings (RETRY_TIMES...)
 
     @property
     def start_url(self) -> str:
@@ -107,8 +126,17 @@ def replay_runs(conn: sqlite3.Connection, source: Path) -> list[ReplayRun]:
             parts = urlsplit(first.url)  # robots.txt, or the first page: the site's root
             arguments["start_url"] = f"{parts.scheme}://{parts.netloc}/"
         spider = info.get("archiver-spider") or spider
+        settings = json.loads(info.get("archiver-settings") or "{}")
         runs.append(
-            ReplayRun(run_id, spider, count, started_at, arguments, info.get("archiver-clock"))
+            ReplayRun(
+                run_id,
+                spider,
+                count,
+                started_at,
+                arguments,
+                info.get("archiver-clock"),
+                {k: v for k, v in settings.items() if k not in REPLAY_DECIDES},
+            )
         )
     return runs
 
@@ -161,7 +189,11 @@ def reparse(
             "run_id": r.run_id,
             "spider": r.spider,
             "arguments": r.arguments,
-            "settings": {"ARCHIVE_REPLAY_NOW": r.started_at, "ARCHIVE_NOW": r.clock or ""},
+            "settings": {
+                **r.settings,
+                "ARCHIVE_REPLAY_NOW": r.started_at,
+                "ARCHIVE_NOW": r.clock or "",
+            },
         }
         for r in runs
     ]

@@ -15,7 +15,10 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
+from archiver.capture.warcfile import complete_length
 from archiver.runner import LOCAL_SITE_SETTINGS, run_crawl
 from archiver.sample_site import SampleSite, load_site
 from archiver.sample_site.server import SampleSiteServer, serve
@@ -93,3 +96,44 @@ def crawled_archive(
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+def warc_problem(path: Path) -> str | None:
+    """Why ``path`` is not a whole, valid WARC file (None when it is).
+
+    What ``warcio check`` does, in process: every record read to its end with its
+    digests checked; and, since warcio reads past a torn last gzip member without a
+    word, the file must end where its last complete member ends.
+    """
+    try:
+        with open(path, "rb") as file:
+            for record in ArchiveIterator(file, check_digests="raise"):
+                record.content_stream().read()
+    except (ArchiveLoadFailed, OSError, ValueError) as error:
+        return f"unreadable: {error}"
+    size = path.stat().st_size
+    if complete_length(path) != size:
+        return f"torn: {size - complete_length(path)} bytes after the last whole record"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def every_warc_a_test_writes_is_valid(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test, every WARC file in its tmp_path reads whole (issue 11).
+
+    Tests that break WARC files on purpose (torn tails, emptied files) are marked
+    ``damages_warc``; they check the files they break themselves.
+    """
+    checked = "tmp_path" in request.fixturenames and not request.node.get_closest_marker(
+        "damages_warc"
+    )
+    tmp_path: Path | None = request.getfixturevalue("tmp_path") if checked else None
+    yield
+    if tmp_path is None:
+        return
+    problems = [
+        f"{path}: {why}"
+        for path in sorted(tmp_path.rglob("*.warc.gz"))
+        if (why := warc_problem(path))
+    ]
+    assert problems == []

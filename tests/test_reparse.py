@@ -7,6 +7,7 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from archiver.cli import cli
@@ -96,6 +97,7 @@ def test_reparse_out_rebuilds_the_same_archive(crawled_archive, tmp_path):
     assert verify.exit_code == 0, verify.output
 
 
+@pytest.mark.damages_warc
 def test_reparse_in_place_replaces_the_file_only_when_complete(crawled_archive, tmp_path):
     db_path = tmp_path / "archive.db"
     shutil.copy(crawled_archive.db_path, db_path)

@@ -37,6 +37,7 @@ def test_a_crawled_archive_verifies(crawled_archive):
     )
 
 
+@pytest.mark.damages_warc
 def test_damaged_bytes_a_missing_file_and_an_article_without_capture_are_each_one_line(
     archive_copy,
 ):

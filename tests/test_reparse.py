@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -11,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from archiver.cli import cli
+from archiver.crawling.lock import RunLock
 from archiver.runner import LOCAL_SITE_SETTINGS, run_crawl
 from archiver.sample_site import load_site
 from archiver.sample_site.server import Fault, serve
@@ -95,6 +98,54 @@ def test_reparse_out_rebuilds_the_same_archive(crawled_archive, tmp_path):
     assert sorted(replayed) == sorted(captured)
     verify = CliRunner().invoke(cli, ["verify", str(out)])
     assert verify.exit_code == 0, verify.output
+
+
+def test_a_field_the_database_lost_is_recovered_for_the_whole_history(crawled_archive, tmp_path):
+    """What a parser missed (here: votes, comment HTML, a credit) comes back from the WARC.
+
+    The rows are emptied as an old parser that did not read those fields would have
+    left them; ``reparse --in-place`` with today's parser fills every run's rows again.
+    """
+    db_path = tmp_path / "archive.db"
+    shutil.copy(crawled_archive.db_path, db_path)
+    shutil.copytree(crawled_archive.db_path.parent / "warc", tmp_path / "warc")
+    pristine = archive_rows(db_path)
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("UPDATE comments SET votes = NULL, votes_raw = NULL, body_html = NULL")
+        conn.execute("UPDATE comment_revisions SET body_html = NULL")
+        conn.execute("DELETE FROM vote_counts")
+        conn.execute("UPDATE articles SET eyecatch_credit = NULL")
+    emptied = archive_rows(db_path)
+    assert emptied["vote_counts"] == []
+
+    # a crawl holds the archive: the file is not replaced under its writes
+    crawl = RunLock(db_path)
+    crawl.acquire("2026-12-04T09:00:00+09:00")
+    result = CliRunner().invoke(cli, ["reparse", str(db_path), "--in-place"])
+    crawl.release()
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"Error: {db_path} is being crawled by process {os.getpid()} on {socket.gethostname()}"
+        " since 2026-12-04T09:00:00+09:00; reparse it in place once that run is over"
+    )
+    # still open here (as in Datasette): the file is not replaced under it
+    result = CliRunner().invoke(cli, ["reparse", str(db_path), "--in-place"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"Error: {db_path} is open in another program (database is locked): close it"
+        " (Datasette, sqlite3, ...) and run the reparse again; the archive is unchanged"
+    )
+    assert archive_rows(db_path) == emptied
+    conn.close()
+
+    result = CliRunner().invoke(cli, ["reparse", str(db_path), "--in-place"])
+    assert result.exit_code == 0, result.output
+    assert_same_rows(pristine, archive_rows(db_path))
+    with sqlite3.connect(db_path) as conn:
+        votes = dict(conn.execute("SELECT id, votes FROM comments"))
+    shown = {c.comment_id: c.votes for a in crawled_archive.site.articles for c in a.comments}
+    assert votes == shown
 
 
 @pytest.mark.damages_warc

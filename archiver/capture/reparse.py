@@ -24,6 +24,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,6 +33,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from archiver.capture import index
 from archiver.capture.replay import REPLAYED_RUN_STAT, UNREADABLE_STAT
+from archiver.crawling.lock import ArchiveBusyError, RunLock
 
 #: Replay runs at full speed: politeness is for live servers.
 REPLAY_SETTINGS: dict[str, str] = {
@@ -220,18 +222,37 @@ def reparse(
 def reparse_in_place(
     path: Path, on_progress: Callable[[Progress], None] | None = None
 ) -> list[ReplayRun]:
-    """Reparse ``path`` into a new file beside it, then atomically rename it over ``path``."""
+    """Reparse ``path`` into a new file beside it, then atomically rename it over ``path``.
+
+    It holds the archive's run lock throughout: a crawl writing into the old file
+    while it is replaced would lose what it wrote (a crawl started meanwhile finds the
+    archive busy and exits 75, to be tried again). The old file must also be closed by
+    every other program: one that keeps it open (Datasette) would go on showing the
+    old archive, so the reparse stops and says so, and the archive stays as it was.
+    """
+    lock = RunLock(path)
+    try:
+        lock.acquire(datetime.now().astimezone().isoformat(timespec="seconds"))
+    except ArchiveBusyError as error:
+        raise ReparseError(f"{error}; reparse it in place once that run is over") from None
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.reparse-", dir=path.parent)
     os.close(fd)
     new = Path(temporary)
     new.unlink()  # reparse wants to create it
     try:
         runs = reparse(path, new, on_progress)
-        _checkpoint(path)  # the old file's WAL must not outlive it next to the new one
+        try:
+            _checkpoint(path)  # the old file's WAL must not outlive it next to the new one
+        except sqlite3.OperationalError as error:
+            raise ReparseError(
+                f"{path} is open in another program ({error}): close it (Datasette, sqlite3,"
+                " ...) and run the reparse again; the archive is unchanged"
+            ) from None
         os.replace(new, path)
     finally:
         for leftover in (new, *(Path(f"{new}{end}") for end in ("-wal", "-shm", ".lock"))):
             leftover.unlink(missing_ok=True)
+        lock.release()
     return runs
 
 

@@ -9,6 +9,7 @@ different page of the thread; :func:`article_url_of` maps it to its article.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 # Query parameters that never change which page is served.
@@ -24,6 +25,11 @@ _DUPLICATE_SLASHES = re.compile(r"/{2,}")
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
 
+# A page's links are canonicalized more than once (a comment-page link by
+# comment_page_urls, then as a page key and for its page number; the same pager on every
+# comment page), and a crawl meets the same URLs on page after page. The function is
+# pure, so its answers are remembered (errors are not cached and raise again).
+@lru_cache(maxsize=8192)
 def canonicalize_url(url: str) -> str:
     """The canonical spelling of ``url``.
 

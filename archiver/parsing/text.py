@@ -190,17 +190,25 @@ def block_text(element: Node | None) -> str:
     return text_and_safety(element)[0]
 
 
+def sole_text(element: Node) -> str | None:
+    """The text of ``element`` if its only child is one (non-empty) text node, else None.
+
+    Then the element holds no other element, and its text is that node's data: callers
+    skip the walks they make for elements inside (two property reads instead of ~1 us).
+    """
+    child = element.first_child
+    if child is None or child.next is not None:
+        return None
+    return child.text_content  # None for any other kind of node
+
+
 def inline_text(element: Node | None) -> str:
     """All text of ``element`` on one line (titles, names, labels)."""
     if element is None:
         return ""
-    child = element.first_child
-    if child is not None and child.next is None:
-        # The commonest case by far (a name, a date, a count): one text node. Its data is
-        # the element's whole text (text_content is None for any other kind of node).
-        only_text = child.text_content
-        if only_text is not None:
-            return collapse_spaces(only_text)
+    text = sole_text(element)
+    if text is not None:  # the commonest case by far: a name, a date, a count
+        return collapse_spaces(text)
     descendants = element.traverse()  # elements and comments, the element first
     next(descendants)
     has_children = False

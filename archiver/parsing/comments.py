@@ -233,10 +233,20 @@ def _assign_fields(
                 break
             for root in thread.roots:
                 for element in find.run(root, selector):
-                    owner = _owner(element, ancestry)
+                    # Most fields sit in their comment's element or beside an element
+                    # already walked through: one step, without a call.
+                    parent = element.parent
+                    owner = (
+                        ancestry.get(parent.mem_id, _UNKNOWN) if parent is not None else _UNKNOWN
+                    )
+                    if owner == _UNKNOWN:
+                        owner = _owner(element, ancestry)
                     if owner is not None:
                         field_found.setdefault(owner, element)  # document order: first wins
     return tuple(found)
+
+
+_UNKNOWN = -1  # not a comment index: _owner must walk
 
 
 def _owner(element: Node, ancestry: dict[int, int | None]) -> int | None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import urljoin
 
 from archiver.parsing.document import Node, same
@@ -55,6 +55,13 @@ def attr(node: Node, name: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
+def _join(base_url: str, href: str) -> str:
+    """``urljoin``, remembered: the same links (pagers, related posts, the site's
+    navigation) recur on every page of a site, and joining them is pure."""
+    return urljoin(base_url, href)
+
+
 class Finder:
     """Runs selectors on one page and resolves its links."""
 
@@ -75,7 +82,7 @@ class Finder:
         if not href:
             return ""
         try:
-            return urljoin(self.base_url, href)
+            return _join(self.base_url, href)
         except ValueError:
             return ""
 

@@ -236,7 +236,8 @@ def _walk_known_lists(
     """
     if not lists:
         return None
-    scanned_ids = {node.mem_id for node in scanned}
+    scanned_keys = [node.mem_id for node in scanned]
+    scanned_ids = set(scanned_keys)
     comments: list[ThreadItem] = []
     pings: list[ThreadItem] = []
     reached: set[int] = set()
@@ -247,13 +248,14 @@ def _walk_known_lists(
         return _COMMENT_ID.match(node.id or "") if node.mem_id in scanned_ids else None
 
     def walk(li: Node, parent: ThreadItem | None, depth: int, in_pings: bool) -> None:
-        match = id_match(li)
+        key = li.mem_id
+        match = _COMMENT_ID.match(li.id or "") if key in scanned_ids else None
         if match is None:
             inner = next((c for c in li.iter() if (c.tag or "-")[0] != "-"), None)
             match = id_match(inner) if inner is not None else None
             if match is None and not (_is_ping(li) or _looks_like(li, profile, find)):
                 return
-        reached.add(li.mem_id)
+        reached.add(key)
         comment_id = _id_of(match)
         if comment_id is not None:
             numbers.add(comment_id)
@@ -277,8 +279,8 @@ def _walk_known_lists(
         for li in lst.iter():
             if li.tag_id == LI:
                 walk(li, None, 1, in_pings)
-    for node in scanned:  # every comment element must be one the walk reached
-        if node.mem_id not in reached:
+    for key, node in zip(scanned_keys, scanned, strict=True):
+        if key not in reached:  # every comment element must be one the walk reached
             match = _COMMENT_ID.match(node.id or "")
             if match is not None and _id_of(match) not in numbers:
                 return None

@@ -73,6 +73,9 @@ class Anomaly:
     raw_value: str | None
     problem: str
     url: str | None = None
+    #: When it was seen, if not when it is stored: the fetch time of the response that
+    #: showed it (a reparse records it at the original time, not at its own).
+    seen_at: str | None = None
 
 
 @dataclass

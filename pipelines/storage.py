@@ -9,6 +9,12 @@ are then written in one transaction (``archiver.storage.save_articles``; each ar
 still all-or-nothing). A slow crawl commits every article at once, as before; a crawl
 that outpaces SQLite pays one COMMIT per backlog instead of one per article.
 
+It is the crawl's one writer to the archive: the frontier pipeline hands it the visit
+of each article (written in the article's own transaction, ``after_save``) and its
+other writes (``in_writer``), announced by the ``archive_opened`` signal. Two writers
+would wait on each other's locks, and a crash between two commits could leave a saved
+article without its visit.
+
 One ``crawl_runs`` row per crawl: opened when the spider opens, closed with the close
 reason, counts (new, edited, deleted, restored comments, vote changes, edited and gone
 articles) and the whole Scrapy stats when it closes. An :class:`~archiver.items.ArticleGone`
@@ -33,10 +39,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from sqlite_utils import Database
 
-from archiver.crawling.signals import article_saved
+from archiver.crawling.signals import archive_opened
 from archiver.items import Anomaly, Article, ArticleGone
 from archiver.storage import (
     RUN_COUNTS,
+    AfterSave,
     SaveResult,
     finish_run,
     mark_gone,
@@ -71,6 +78,8 @@ class ArchivePipeline:
         # Articles waiting for the writer, with the futures their process_item awaits.
         self._pending: list[tuple[Article, asyncio.Future[SaveResult]]] = []
         self._pending_lock = threading.Lock()
+        #: Run in each article's save transaction (see ``archiver.storage.AfterSave``).
+        self.after_save: list[AfterSave] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -92,12 +101,13 @@ class ArchivePipeline:
         self.crawler.stats.set_value("archiver/run_id", self.run_id)
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archiver-sqlite")
         logger.info("archiving into %s (crawl run %s)", self.db_path, self.run_id)
+        self.crawler.signals.send_catch_log(archive_opened, archive=self)
 
     async def process_item(self, item: Any) -> Any:
         if self.db is None:
             return item
         if isinstance(item, Anomaly):  # e.g. an article page that could not be fetched
-            await self._record(item)
+            await self._record(item, seen_at=item.seen_at)
             return item
         if isinstance(item, ArticleGone):
             await self._article_gone(item)
@@ -114,13 +124,12 @@ class ArchivePipeline:
             return item
         for key, value in _STATS_OF_RESULT.items():
             stats.inc_value(key, int(getattr(result, value)))
-        self.crawler.signals.send_catch_log(article_saved, article=item, result=result)
         return item
 
     async def _article_gone(self, gone: ArticleGone) -> None:
         """Mark an archived article gone; a URL never archived is an anomaly, as before."""
         try:
-            newly_gone = await self._in_writer(mark_gone, self.db, gone, self.run_id)
+            newly_gone = await self.in_writer(mark_gone, self.db, gone, self.run_id)
         except sqlite3.Error as error:
             logger.error("could not mark %s gone: %s", gone.url, error)
             self.crawler.stats.inc_value("archiver/storage/errors")
@@ -144,7 +153,7 @@ class ArchivePipeline:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            return save_article(self.db, article, self.run_id)
+            return save_article(self.db, article, self.run_id, self._after_save)
         future: asyncio.Future[SaveResult] = loop.create_future()
         with self._pending_lock:
             self._pending.append((article, future))
@@ -160,13 +169,18 @@ class ArchivePipeline:
         for start in range(0, len(pending), self.MAX_BATCH):
             batch = pending[start : start + self.MAX_BATCH]
             try:
-                results = save_articles(self.db, [article for article, _ in batch], self.run_id)
+                articles = [article for article, _ in batch]
+                results = save_articles(self.db, articles, self.run_id, self._after_save)
             except Exception as error:  # noqa: BLE001 - every waiting item gets it
                 results = [error] * len(batch)
             for (_, future), result in zip(batch, results, strict=True):
                 loop.call_soon_threadsafe(_settle, future, result)
 
-    async def _in_writer(self, function: Callable[..., T], *args: Any) -> T:
+    def _after_save(self, conn: sqlite3.Connection, article: Article, result: SaveResult) -> None:
+        for hook in self.after_save:
+            hook(conn, article, result)
+
+    async def in_writer(self, function: Callable[..., T], *args: Any) -> T:
         """Run ``function`` in the writer thread (inline when no asyncio loop runs)."""
         try:
             loop = asyncio.get_running_loop()
@@ -181,7 +195,7 @@ class ArchivePipeline:
 
     async def _record(self, anomaly: Anomaly, seen_at: str | None = None) -> None:
         try:
-            await self._in_writer(record_anomaly, self.db, anomaly, self.run_id, seen_at)
+            await self.in_writer(record_anomaly, self.db, anomaly, self.run_id, seen_at)
         except sqlite3.Error as error:
             logger.error("could not record the anomaly for %s: %s", anomaly.url, error)
             self.crawler.stats.inc_value("archiver/storage/errors")

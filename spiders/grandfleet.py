@@ -50,6 +50,7 @@ from archiver.crawling.thread import PRIORITY_COMMENT_PAGE as PRIORITY_COMMENT_P
 from archiver.crawling.thread import (
     TOKYO,
     ThreadAssembly,
+    failure_fetched_at,
     failure_reason,
     first_url,
 )
@@ -388,6 +389,7 @@ class GrandfleetSpider(ThreadAssembly, SitemapSpider):
             raw_value=url,
             problem=f"discovery page could not be fetched: {reason}",
             url=url,
+            seen_at=failure_fetched_at(failure),
         )
 
     def _parse_sitemap(self, response: Response) -> Iterable[Request]:

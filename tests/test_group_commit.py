@@ -160,9 +160,9 @@ def test_pipeline_commits_a_backlog_together(tmp_path, monkeypatch):
     batches: list[list[int | None]] = []
     real_save_articles = pipelines.storage.save_articles
 
-    def recording_save_articles(archive, articles, run_id=None):
+    def recording_save_articles(archive, articles, run_id=None, after=None):
         batches.append([article.post_id for article in articles])
-        return real_save_articles(archive, articles, run_id)
+        return real_save_articles(archive, articles, run_id, after)
 
     monkeypatch.setattr(pipelines.storage, "save_articles", recording_save_articles)
     path = tmp_path / "archive.db"
@@ -195,9 +195,9 @@ def test_pipeline_splits_a_long_backlog(tmp_path, monkeypatch):
     batches: list[int] = []
     real_save_articles = pipelines.storage.save_articles
 
-    def recording_save_articles(archive, articles, run_id=None):
+    def recording_save_articles(archive, articles, run_id=None, after=None):
         batches.append(len(articles))
-        return real_save_articles(archive, articles, run_id)
+        return real_save_articles(archive, articles, run_id, after)
 
     monkeypatch.setattr(pipelines.storage, "save_articles", recording_save_articles)
     monkeypatch.setattr(pipelines.storage.ArchivePipeline, "MAX_BATCH", 3)

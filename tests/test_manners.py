@@ -109,4 +109,8 @@ def test_robots_crawl_delay_is_the_minimum_gap_between_requests(site_server, tmp
     first_robots = next(i for i, r in enumerate(site_server.request_log) if r.path == "/robots.txt")
     gaps = [b - a for a, b in pairwise(times[first_robots + 1 :])]
     assert len(gaps) >= 4
-    assert min(gaps) >= 0.27  # the server's clock; Scrapy's timer may fire a hair early
+    # Times are the server's, when each request arrived: on a loaded machine one can
+    # arrive late and the next on time, so a single gap may look short by the
+    # server's scheduling delay. Without the delay the gaps are milliseconds.
+    assert min(gaps) >= 0.2, gaps
+    assert sum(gaps) / len(gaps) >= 0.29, gaps

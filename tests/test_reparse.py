@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from archiver.cli import cli
 from archiver.runner import LOCAL_SITE_SETTINGS, run_crawl
 from archiver.sample_site import load_site
-from archiver.sample_site.server import serve
+from archiver.sample_site.server import Fault, serve
 
 #: Run bookkeeping and capture ids differ in a rebuilt archive by design; surrogate ids of
 #: lookup tables follow insertion order, so their rows are compared by natural key.
@@ -171,3 +171,44 @@ def test_reparse_after_several_days_of_a_changing_site(tmp_path):
         assert all(name in shown[slug] for name, slug in rows)
         assert sorted(slug for _, slug in rows) == sorted(shown)
     assert_same_rows(original, rebuilt)
+
+
+def test_a_failed_fetch_is_recorded_at_its_fetch_time_and_rebuilt_the_same(tmp_path):
+    """An article and a listing page answering 500: anomalies dated by their capture."""
+    site = load_site()
+    article, listing = site.articles[3], "/page/2/"
+    server = serve(site, host="127.0.0.1", port=0)
+    server.faults[article.path] = Fault(500)
+    server.faults[listing] = Fault(500)
+    db_path = tmp_path / "archive.db"
+    try:
+        settings = {**LOCAL_SITE_SETTINGS, "RETRY_TIMES": "1"}
+        result = run_crawl("grandfleet", server.url, db_path, settings=settings)
+        assert result.returncode == 0, result.stderr[-2000:]
+    finally:
+        server.shutdown()
+    query = (
+        "SELECT a.field, a.raw_value, a.problem, a.seen_at,"
+        " (SELECT max(fetched_at) FROM captures c WHERE c.url = a.raw_value AND c.status = 500)"
+        " FROM anomalies a ORDER BY a.field"
+    )
+    with sqlite3.connect(db_path) as conn:
+        anomalies = conn.execute(query).fetchall()
+    assert [row[:3] for row in anomalies] == [
+        (
+            "article",
+            server.url + article.path.lstrip("/"),
+            "article could not be fetched: HTTP 500",
+        ),
+        (
+            "discovery",
+            server.url + listing.lstrip("/"),
+            "discovery page could not be fetched: HTTP 500",
+        ),
+    ]
+    assert all(seen_at == fetched_at for *_, seen_at, fetched_at in anomalies)
+
+    out = tmp_path / "reparsed.db"
+    result = CliRunner().invoke(cli, ["reparse", str(db_path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert_same_rows(archive_rows(db_path), archive_rows(out))

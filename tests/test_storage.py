@@ -36,6 +36,7 @@ from archiver.storage import (
     open_archive,
     rebuild_search_index,
     save_article,
+    save_articles,
     search,
     start_run,
     synthetic_article_id,
@@ -608,6 +609,25 @@ def test_failed_save_rolls_back_everything(db):
     assert table_counts(db) == dict.fromkeys(table_counts(db), 0)
     save_article(db, seed_article())
     assert rows(db, "SELECT count(*) FROM comments") == [(8,)]
+
+
+def test_what_runs_after_a_save_commits_with_it_or_not_at_all(db):
+    """``after`` (the frontier's visit) is in the article's transaction, batch or not."""
+    db.conn.execute("CREATE TABLE visits (url TEXT)")
+    first, second = seed_article(), seed_article()
+    second.post_id, second.url = SEED_POST_ID + 1, SEED_URL.replace("russian", "other")
+
+    def visit(conn, article, result):
+        conn.execute("INSERT INTO visits VALUES (?)", (article.url,))
+        if article.post_id == SEED_POST_ID + 1:
+            raise RuntimeError("the visit failed")
+
+    results = save_articles(db, [first, second], after=visit)
+    assert isinstance(results[0], SaveResult) and results[0].article_new
+    assert isinstance(results[1], RuntimeError)
+    # the first article and its visit are there; of the second, neither
+    assert rows(db, "SELECT url FROM articles WHERE status = 'archived'") == [(SEED_URL,)]
+    assert rows(db, "SELECT url FROM visits") == [(SEED_URL,)]
 
 
 def test_rebuild_search_index(db):

@@ -59,6 +59,17 @@ def insert_capture(conn: sqlite3.Connection, capture: Capture) -> int:
     return capture.id
 
 
+def insert_captures(conn: sqlite3.Connection, captures: list[Capture]) -> None:
+    """Insert and commit ``captures`` in one transaction, in order; sets their ids."""
+    with conn:
+        for capture in captures:
+            cursor = conn.execute(
+                f"INSERT INTO captures ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                astuple(capture)[:-1],
+            )
+            capture.id = int(cursor.lastrowid)
+
+
 def _capture(row: tuple) -> Capture:
     capture_id, *values = row
     return Capture(*values, id=capture_id)

@@ -19,7 +19,9 @@ The crawl run id comes from the storage pipeline (stats value ``archiver/run_id`
 when it opens, before the spider_opened signal): without an archive run there is
 nothing to index, and capture switches itself off. During a reparse the replay handler
 answers requests from existing records; the middleware then indexes the original
-record again under the new run instead of writing a new one.
+record again under the new run instead of writing a new one: all the replayed run's
+records at once, in their order, when the replay opens (one commit instead of one per
+response, and a record the spider no longer asks for stays indexed too).
 
 Settings: ``ARCHIVE_WARC_ENABLED`` (default True), ``ARCHIVE_WARC_DIR`` (default
 ``warc/`` beside ``ARCHIVE_DB``), ``ARCHIVE_WARC_MAX_BYTES`` (default 1 GB).
@@ -40,6 +42,7 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from scrapy.settings import SETTINGS_PRIORITIES, Settings
 
 import archiver
 from archiver.capture import index
@@ -63,6 +66,21 @@ RUN_ID_STAT = "archiver/run_id"
 TOKYO = ZoneInfo("Asia/Tokyo")  # the archive's clock: fetched_at like every *_at column
 
 
+def run_settings(settings: Settings) -> dict[str, str]:
+    """The settings this run was given on its command line (``-s NAME=VALUE``).
+
+    They can change what a crawl fetches and how (``RETRY_TIMES``, the revisit
+    policy, ...), so ``archiver reparse`` replays the run with them; the replay decides
+    the rest (where to write, how fast, ARCHIVE_NOW, which is kept on its own).
+    """
+    cmdline = SETTINGS_PRIORITIES["cmdline"]
+    return {
+        name: str(settings[name])
+        for name in sorted(settings)
+        if settings.getpriority(name) == cmdline and isinstance(settings[name], str | int | float)
+    }
+
+
 def warc_dir(settings_dir: str | None, db_path: str) -> Path:
     """``ARCHIVE_WARC_DIR``, or ``warc/`` beside the archive."""
     return Path(settings_dir) if settings_dir else Path(db_path).parent / "warc"
@@ -82,6 +100,8 @@ class WarcCaptureMiddleware:
         self.files: WarcFiles | None = None
         # url -> its last capture with a digest, and the response record holding the bytes
         self._last: dict[str, tuple[Capture, Capture | None]] = {}
+        # during a reparse: original capture id -> its row indexed again under this run
+        self._reindexed: dict[int, Capture] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -106,7 +126,9 @@ class WarcCaptureMiddleware:
         self.run_id = int(run_id)
         self.conn = index.connect(self.db_path)
         replaying = self.crawler.settings.get("ARCHIVE_REPLAY_FROM")
-        if not replaying:
+        if replaying:
+            self._index_run_again(replaying, self.crawler.settings.getint("ARCHIVE_REPLAY_RUN"))
+        else:
             repair_archive_tails(self.conn, self.db_path, self.directory, self.run_id)
             prefix = f"{Path(self.db_path).stem}-{self.run_id}"
             info = {
@@ -119,6 +141,7 @@ class WarcCaptureMiddleware:
                 "archiver-spider": spider.name,
                 "archiver-arguments": json.dumps(getattr(spider, "arguments", {})),
                 "archiver-clock": self.crawler.settings.get("ARCHIVE_NOW") or "",
+                "archiver-settings": json.dumps(run_settings(self.crawler.settings)),
             }
             self.files = WarcFiles(self.directory, prefix, self.max_bytes, info)
             logger.info("writing WARC files to %s/%s-*.warc.gz", self.directory, prefix)
@@ -151,14 +174,33 @@ class WarcCaptureMiddleware:
         request.meta[FETCHED_AT_KEY] = capture.fetched_at
         return response
 
-    def _index_again(self, original: Capture) -> Capture:
-        capture = replace(
-            original,
-            id=None,
-            run_id=self.run_id,
-            warc_file=index.stored_name(self.db_path, original.warc_file),
+    def _index_run_again(self, source: str, run_id: int) -> None:
+        """Index every record of the replayed run under this run, in the original order."""
+        conn = sqlite3.connect(source)
+        try:
+            originals = index.select_captures(conn, "run_id = ?", (run_id,))
+        finally:
+            conn.close()
+        again = [
+            self._again(original, index.resolve(source, original.warc_file))
+            for original in originals
+        ]
+        index.insert_captures(self.conn, again)
+        self._reindexed = {
+            original.id: capture for original, capture in zip(originals, again, strict=True)
+        }
+
+    def _again(self, original: Capture, path: str | Path) -> Capture:
+        """``original`` as this run's capture, its file named as this archive names files."""
+        return replace(
+            original, id=None, run_id=self.run_id, warc_file=index.stored_name(self.db_path, path)
         )
-        index.insert_capture(self.conn, capture)
+
+    def _index_again(self, original: Capture) -> Capture:
+        capture = self._reindexed.get(original.id) if original.id is not None else None
+        if capture is None:  # not among the run's records when the replay opened
+            capture = self._again(original, original.warc_file)
+            index.insert_capture(self.conn, capture)
         self.stats.inc_value("archiver/warc/replayed")
         return capture
 

@@ -23,7 +23,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -41,6 +41,9 @@ REPLAY_SETTINGS: dict[str, str] = {
             "https": "archiver.capture.replay.ReplayDownloadHandler",
         }
     ),
+    # No other handler either (file, data, s3, ftp, Scrapy's HTTP/1.1 and HTTP/2): a
+    # replay cannot reach the network, and does not load their TLS stack at start.
+    "DOWNLOAD_HANDLERS_BASE": "{}",
     "DOWNLOAD_DELAY": "0",
     "AUTOTHROTTLE_ENABLED": "False",
     # Every request the spider makes goes straight to the replay handler, which answers
@@ -49,6 +52,28 @@ REPLAY_SETTINGS: dict[str, str] = {
     "CONCURRENT_REQUESTS": "100000",
     "CONCURRENT_REQUESTS_PER_DOMAIN": "100000",
     "LOG_LEVEL": "WARNING",
+    # Scrapy starts CONCURRENT_ITEMS tasks for the output of every response (100 by
+    # default); a page yields one article, so a replay, which has no network to
+    # overlap with, spends less on tasks than on parsing with one.
+    "CONCURRENT_ITEMS": "1",
+}
+
+
+#: Settings of the original run that its replay does not take over: the replay's own
+#: (speed, handlers), where it writes, and what it logs.
+REPLAY_DECIDES = frozenset(REPLAY_SETTINGS) | {
+    "ARCHIVE_DB",
+    "ARCHIVE_NOW",
+    "ARCHIVE_PROGRESS_INTERVAL",
+    "ARCHIVE_WARC_DIR",
+    "ARCHIVE_WARC_ENABLED",
+    "ARCHIVE_WARC_MAX_BYTES",
+    "CONCURRENT_REQUESTS",
+    "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "DOWNLOAD_DELAY",
+    "JOBDIR",
+    "LOG_FILE",
+    "LOG_LEVEL",
 }
 
 
@@ -66,6 +91,7 @@ class ReplayRun:
     started_at: str  # the run's own start: due-ness is judged then (ARCHIVE_REPLAY_NOW)
     arguments: dict[str, str]  # the spider arguments it ran with (start_url, full, ...)
     clock: str | None = None  # its ARCHIVE_NOW, if it had one
+    settings: dict[str, str] = field(default_factory=dict)  # its -s settings (RETRY_TIMES...)
 
     @property
     def start_url(self) -> str:
@@ -100,8 +126,17 @@ def replay_runs(conn: sqlite3.Connection, source: Path) -> list[ReplayRun]:
             parts = urlsplit(first.url)  # robots.txt, or the first page: the site's root
             arguments["start_url"] = f"{parts.scheme}://{parts.netloc}/"
         spider = info.get("archiver-spider") or spider
+        settings = json.loads(info.get("archiver-settings") or "{}")
         runs.append(
-            ReplayRun(run_id, spider, count, started_at, arguments, info.get("archiver-clock"))
+            ReplayRun(
+                run_id,
+                spider,
+                count,
+                started_at,
+                arguments,
+                info.get("archiver-clock"),
+                {k: v for k, v in settings.items() if k not in REPLAY_DECIDES},
+            )
         )
     return runs
 
@@ -154,7 +189,11 @@ def reparse(
             "run_id": r.run_id,
             "spider": r.spider,
             "arguments": r.arguments,
-            "settings": {"ARCHIVE_REPLAY_NOW": r.started_at, "ARCHIVE_NOW": r.clock or ""},
+            "settings": {
+                **r.settings,
+                "ARCHIVE_REPLAY_NOW": r.started_at,
+                "ARCHIVE_NOW": r.clock or "",
+            },
         }
         for r in runs
     ]
@@ -247,7 +286,13 @@ def _count(target: Path) -> tuple[int, int, int]:
     try:
         conn = sqlite3.connect(str(target), timeout=1)
         try:
-            captures = conn.execute("SELECT count(*) FROM captures").fetchone()[0]
+            # Every record of a run is indexed when its replay opens; the pages replayed
+            # so far are those of finished runs and those up to the last article saved.
+            captures = conn.execute(
+                "SELECT count(*) FROM captures WHERE id <= "
+                " (SELECT coalesce(max(capture_id), 0) FROM articles)"
+                " OR run_id IN (SELECT id FROM crawl_runs WHERE status != 'running')"
+            ).fetchone()[0]
             comments = conn.execute("SELECT count(*) FROM comments").fetchone()[0]
             done = conn.execute("SELECT count(*) FROM crawl_runs WHERE status != 'running'")
             return int(captures), int(comments), int(done.fetchone()[0])

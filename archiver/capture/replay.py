@@ -71,7 +71,7 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         captures = index.select_captures(self.conn, "run_id = ?", (self.run_id,))
         for capture in captures:
             self.queues[capture.url].append(capture)
-        self.sequence = CaptureSequence([capture.id for capture in captures])
+        self.sequence = CaptureSequence([capture.id for capture in captures], self._stalled)
         crawler.stats.set_value(REPLAYED_RUN_STAT, self.run_id)
         self._files: dict[Path, BinaryIO] = {}
 
@@ -103,6 +103,26 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         respcls = responsetypes.from_args(headers=headers, url=request.url, body=body)
         return respcls(
             url=request.url, status=status, headers=headers, body=body, protocol=http.protocol
+        )
+
+    def _stalled(self, waiting: int) -> bool:
+        """Whether no request can come any more but those waiting for their turn.
+
+        Scrapy's engine is idle but for them: no callback or item is being processed,
+        no request is scheduled, every start request was sent, and every download in
+        flight is one of the ``waiting``.
+        """
+        engine = self.crawler.engine
+        # Scrapy's own ``spider_is_idle`` reads the same parts, but counts the waiting
+        # downloads as activity; a Scrapy without them falls back to the patience.
+        slot = getattr(engine, "_slot", None)
+        scraper_slot = getattr(getattr(engine, "scraper", None), "slot", None)
+        if slot is None or scraper_slot is None or getattr(engine, "_start", True) is not None:
+            return False
+        return (
+            scraper_slot.is_idle()
+            and not slot.scheduler.has_pending_requests()
+            and len(engine.downloader.active) == waiting
         )
 
     def _record(self, path: Path, capture: Capture) -> tuple[ArcWarcRecord, bytes]:

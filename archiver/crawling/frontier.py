@@ -142,7 +142,7 @@ def captured_urls(source: str | Path, run_id: int) -> set[str]:
         conn.close()
 
 
-# -- writes (the frontier pipeline's writer thread) ------------------------------------
+# -- writes (in the storage pipeline's writer thread) ----------------------------------
 
 
 @dataclass
@@ -161,71 +161,80 @@ class Visit:
 def record_visit(
     conn: sqlite3.Connection, visit: Visit, run_id: int | None, policy: RevisitPolicy
 ) -> datetime | None:
-    """Record ``visit`` and the article's next visit time; returns that time.
+    """:func:`write_visit` as a transaction of its own (a visit that saved nothing)."""
+    with transaction(conn):
+        return write_visit(conn, visit, run_id, policy)
+
+
+def write_visit(
+    conn: sqlite3.Connection, visit: Visit, run_id: int | None, policy: RevisitPolicy
+) -> datetime | None:
+    """Write ``visit`` and the article's next visit time, in the caller's transaction.
+
+    Returns the next visit time (None for an article that is not archived).
 
     A 304 moves the thread's ``last_seen_at`` on (seen, unchanged). Validators are kept
     only from a whole, complete response: a 304 answered to validators of a page that
     was truncated would hide the part that was never archived.
     """
     visited = visit.visited_at.isoformat(timespec="seconds")
-    with transaction(conn):
-        article = conn.execute(
-            "SELECT a.id, a.published_at, s.unchanged_streak FROM articles a"
-            " LEFT JOIN article_schedule s ON s.article_id = a.id WHERE a.url = ?",
-            (visit.url,),
-        ).fetchone()
-        if article is None:
-            return None
-        article_id, published_raw, streak = article[0], article[1], article[2] or 0
-        found_changes = visit.outcome in ("new", "changed")
-        streak = 0 if found_changes else streak + 1
-        next_visit = policy.next_visit(
-            parse_time(published_raw), visit.visited_at, found_changes, streak
-        )
+    article = conn.execute(
+        "SELECT a.id, a.published_at, s.unchanged_streak FROM articles a"
+        " LEFT JOIN article_schedule s ON s.article_id = a.id WHERE a.url = ?",
+        (visit.url,),
+    ).fetchone()
+    if article is None:
+        return None
+    article_id, published_raw, streak = article[0], article[1], article[2] or 0
+    found_changes = visit.outcome in ("new", "changed")
+    streak = 0 if found_changes else streak + 1
+    next_visit = policy.next_visit(
+        parse_time(published_raw), visit.visited_at, found_changes, streak
+    )
+    conn.execute(
+        "INSERT INTO article_visits"
+        " (article_id, run_id, url, visited_at, outcome, thread_complete, changes_json)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            article_id,
+            run_id,
+            visit.url,
+            visited,
+            visit.outcome,
+            int(visit.thread_complete),
+            json.dumps(visit.changes, sort_keys=True) if visit.changes else None,
+        ),
+    )
+    conn.execute(
+        "INSERT INTO article_schedule (article_id, visits, changed_visits, unchanged_streak,"
+        " last_visit_at, last_changed_at, next_visit_at, last_run_id)"
+        " VALUES (?, 1, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (article_id) DO UPDATE SET visits = visits + 1,"
+        " changed_visits = changed_visits + excluded.changed_visits,"
+        " unchanged_streak = excluded.unchanged_streak,"
+        " last_visit_at = excluded.last_visit_at,"
+        " last_changed_at = coalesce(excluded.last_changed_at, last_changed_at),"
+        " next_visit_at = excluded.next_visit_at, last_run_id = excluded.last_run_id",
+        (
+            article_id,
+            int(found_changes),
+            streak,
+            visited,
+            visited if found_changes else None,
+            next_visit.isoformat(timespec="seconds"),
+            run_id,
+        ),
+    )
+    if visit.outcome == "not_modified":
+        _mark_seen(conn, article_id, visited)
+    elif visit.thread_complete and (visit.etag or visit.last_modified):
         conn.execute(
-            "INSERT INTO article_visits"
-            " (article_id, run_id, url, visited_at, outcome, thread_complete, changes_json)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                article_id,
-                run_id,
-                visit.url,
-                visited,
-                visit.outcome,
-                int(visit.thread_complete),
-                json.dumps(visit.changes, sort_keys=True) if visit.changes else None,
-            ),
+            "INSERT OR REPLACE INTO url_validators (url, etag, last_modified, fetched_at,"
+            " run_id) VALUES (?, ?, ?, ?, ?)",
+            (visit.url, visit.etag, visit.last_modified, visited, run_id),
         )
-        conn.execute(
-            "INSERT INTO article_schedule (article_id, visits, changed_visits, unchanged_streak,"
-            " last_visit_at, last_changed_at, next_visit_at, last_run_id)"
-            " VALUES (?, 1, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (article_id) DO UPDATE SET visits = visits + 1,"
-            " changed_visits = changed_visits + excluded.changed_visits,"
-            " unchanged_streak = excluded.unchanged_streak,"
-            " last_visit_at = excluded.last_visit_at,"
-            " last_changed_at = coalesce(excluded.last_changed_at, last_changed_at),"
-            " next_visit_at = excluded.next_visit_at, last_run_id = excluded.last_run_id",
-            (
-                article_id,
-                int(found_changes),
-                streak,
-                visited,
-                visited if found_changes else None,
-                next_visit.isoformat(timespec="seconds"),
-                run_id,
-            ),
-        )
-        if visit.outcome == "not_modified":
-            _mark_seen(conn, article_id, visited)
-        elif visit.thread_complete and (visit.etag or visit.last_modified):
-            conn.execute(
-                "INSERT OR REPLACE INTO url_validators (url, etag, last_modified, fetched_at,"
-                " run_id) VALUES (?, ?, ?, ?, ?)",
-                (visit.url, visit.etag, visit.last_modified, visited, run_id),
-            )
-        else:  # no validators, or an incomplete thread: fetch in full next time
-            conn.execute("DELETE FROM url_validators WHERE url = ?", (visit.url,))
+    else:  # no validators, or an incomplete thread: fetch in full next time
+        conn.execute("DELETE FROM url_validators WHERE url = ?", (visit.url,))
     return next_visit
 
 

@@ -1,12 +1,11 @@
 """The frontier pipeline: records each article visit and when the article is due again.
 
-Runs after the storage pipeline: an article's visit is recorded only once the article
-is saved (the storage pipeline sends ``article_saved`` with what the save changed), so
-a run killed between fetch and save leaves the article due, and the next run fetches
-it again. A 304 (:class:`ArticleNotModified`) is a visit that found nothing changed.
-
-Writes go through one worker thread with the pipeline's own connection; a visit is one
-small transaction.
+Writes go through the storage pipeline, the crawl's one writer to the archive (it
+announces itself with the ``archive_opened`` signal). The visit of a saved article is
+written in the article's own save transaction (``ArchivePipeline.after_save``): a run
+killed at any moment leaves either both, or neither, and then the article is still due
+and the next run fetches it again. A 304 (:class:`ArticleNotModified`) or a gone article
+saves nothing: its visit is a small transaction of its own in the same writer.
 """
 
 from __future__ import annotations
@@ -16,9 +15,8 @@ import logging
 import os
 import socket
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -26,12 +24,21 @@ from scrapy.exceptions import NotConfigured
 from sqlite_utils import Database
 
 from archiver.capture.middleware import RUN_ID_STAT
-from archiver.crawling.frontier import Visit, record_visit, set_run_counts, set_run_process
+from archiver.crawling.frontier import (
+    Visit,
+    record_visit,
+    set_run_counts,
+    set_run_process,
+    write_visit,
+)
 from archiver.crawling.items import ArticleNotModified
 from archiver.crawling.revisit import RevisitPolicy
-from archiver.crawling.signals import article_saved
+from archiver.crawling.signals import archive_opened
 from archiver.items import Article, ArticleGone
 from archiver.storage import open_archive
+
+if TYPE_CHECKING:
+    from pipelines.storage import ArchivePipeline
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +63,7 @@ class FrontierPipeline:
         self.policy = RevisitPolicy.from_settings(crawler.settings)
         self.db: Database | None = None
         self.run_id: int | None = None
-        self._writer: ThreadPoolExecutor | None = None
+        self.archive: ArchivePipeline | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -64,15 +71,22 @@ class FrontierPipeline:
         if not db_path:
             raise NotConfigured("ARCHIVE_DB is empty: no frontier to keep")
         pipeline = cls(crawler, str(db_path))
-        crawler.signals.connect(pipeline.article_saved, signal=article_saved)
+        crawler.signals.connect(pipeline.archive_opened, signal=archive_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
+    def archive_opened(self, archive: ArchivePipeline) -> None:
+        """The storage pipeline opened the run: write through it, visits with their saves."""
+        self.archive = archive
+        archive.after_save.append(self._visit_saved)
+
     def open_spider(self) -> None:
-        self.db = open_archive(self.db_path)
         # The storage pipeline (before this one) opened this run and shares its id.
         self.run_id = self.crawler.stats.get_value(RUN_ID_STAT)
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archiver-frontier")
+        if self.archive is None:
+            logger.warning("no storage pipeline: article visits are not recorded")
+            return
+        self.db = open_archive(self.db_path)  # before any save: no writer to wait for
         if self.run_id is not None:
             set_run_process(self.db.conn, self.run_id, os.getpid(), socket.gethostname())
 
@@ -85,48 +99,48 @@ class FrontierPipeline:
             return datetime.fromisoformat(fetched_at)
         return datetime.now().astimezone()
 
-    def article_saved(self, article: Article, result: Any) -> None:
-        """Storage saved ``article``: record the visit and what it found."""
+    def _visit_saved(self, conn: sqlite3.Connection, article: Article, result: Any) -> None:
+        """In ``article``'s save transaction (writer thread): its visit, and what it found."""
         outcome, changes = visit_outcome(result)
         notes = getattr(self.crawler.spider, "fetch_notes", {}).pop(article.url, None)
         etag, last_modified = notes if notes else (None, None)
-        self._submit(
-            Visit(
-                url=article.url,
-                visited_at=self._visit_time(article.fetched_at),
-                outcome=outcome,
-                changes=changes,
-                thread_complete=getattr(article, "thread_complete", True),
-                etag=etag,
-                last_modified=last_modified,
-            )
+        visit = Visit(
+            url=article.url,
+            visited_at=self._visit_time(article.fetched_at),
+            outcome=outcome,
+            changes=changes,
+            thread_complete=getattr(article, "thread_complete", True),
+            etag=etag,
+            last_modified=last_modified,
         )
+        try:
+            write_visit(conn, visit, self.run_id, self.policy)
+        except sqlite3.Error as error:  # the article stays due: fetched again next run
+            logger.error("could not record the visit of %s: %s", visit.url, error)
+            self.crawler.stats.inc_value("archiver/frontier/errors")
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleNotModified):
-            self._submit(Visit(item.url, self._visit_time(item.fetched_at), "not_modified"))
+            await self._record(Visit(item.url, self._visit_time(item.fetched_at), "not_modified"))
         elif isinstance(item, ArticleGone):  # still visited, ever more rarely (backoff)
-            self._submit(Visit(item.url, self._visit_time(item.fetched_at), "gone"))
+            await self._record(Visit(item.url, self._visit_time(item.fetched_at), "gone"))
         return item
 
-    def _submit(self, visit: Visit) -> None:
-        if self.db is None or self._writer is None:
+    async def _record(self, visit: Visit) -> None:
+        """A visit that saved nothing, as its own transaction in the archive's writer."""
+        archive = self.archive
+        if archive is None or archive.db is None:
             return
-        self._writer.submit(self._record, visit)
-
-    def _record(self, visit: Visit) -> None:
         try:
-            record_visit(self.db.conn, visit, self.run_id, self.policy)
+            await archive.in_writer(record_visit, archive.db.conn, visit, self.run_id, self.policy)
         except sqlite3.Error as error:  # the article stays due: fetched again next run
             logger.error("could not record the visit of %s: %s", visit.url, error)
             self.crawler.stats.inc_value("archiver/frontier/errors")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        # The storage pipeline closed first (connected first): every visit is written.
         if self.db is None:
             return
-        if self._writer is not None:
-            self._writer.shutdown(wait=True)
-            self._writer = None
         stats = self.crawler.stats
         try:
             if self.run_id is not None:

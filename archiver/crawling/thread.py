@@ -141,6 +141,7 @@ class ThreadAssembly:
             raw_value=url,
             problem=f"article could not be fetched: {reason}",
             url=url,
+            seen_at=failure_fetched_at(failure),
         )
 
     def _continue_thread(self, pages: list[Article], fetched: set[int | str]) -> Iterable[Any]:
@@ -207,6 +208,13 @@ def failure_reason(failure: Failure) -> str:
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
     return f"{failure.type.__name__}: {failure.getErrorMessage()}"
+
+
+def failure_fetched_at(failure: Failure) -> str | None:
+    """When the error response of ``failure`` was fetched (None for a network error)."""
+    if failure.check(HttpError):
+        return capture_of(failure.value.response)[1]
+    return None
 
 
 def first_url(request: Request) -> str:

@@ -75,6 +75,7 @@ GENERIC_BODY = (
     ".entry-body",
     ".postContents",
     ".entry",
+    "[class*=entry__content]",  # BEM: Arkhe's p-entry__content, Snow Monkey's c-entry__content
 )
 
 

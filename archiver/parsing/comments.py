@@ -52,6 +52,7 @@ GENERIC_AUTHOR = (
     ".comment-name",
     ".comment-author",
     "[itemprop=author]",
+    "[class*=meta] cite",  # Snow Monkey: "<cite>name</cite> が date にコメント"
 )
 GENERIC_DATE = (
     "time.c-comment__item-date",
@@ -83,6 +84,7 @@ GENERIC_BODY = (
     ".ast-comment-content",
     ".format_text",
     "[itemprop=text]",
+    "[class*=comment__content]",  # BEM: Snow Monkey's c-comment__content
 )
 GENERIC_VOTES = (
     "span.count-box",
@@ -166,7 +168,7 @@ def parse_comments(
         if body is not None:
             body_text, body_html = _text_and_html(body, item.element)
         else:
-            blocks = _bare_paragraphs(item.element)
+            blocks = _bare_paragraphs(item.element, author_element)
             body = blocks[0] if blocks else None
             body_text, body_html = _blocks_text_and_html(blocks)
         vote = votes.get(index)
@@ -305,11 +307,16 @@ def _owned_by(node: Node, body: Node, comment: Node) -> bool:
     return True
 
 
-def _bare_paragraphs(element: Node) -> list[Node]:
+def _bare_paragraphs(element: Node, author: Node | None = None) -> list[Node]:
     """The paragraphs of a comment that has no text element (core's html4/div format):
-    the direct children of the comment, or of its ``.comment-body``, that are text blocks."""
+    the direct children of the comment, or of its ``.comment-body``, or of a block
+    around the name (Habakiri: beside the meta line, in the dd), that are text blocks."""
     containers = [element]
     containers += [n for n in element.css(".comment-body") if n.mem_id != element.mem_id]
+    node = author.parent if author is not None else None
+    while node is not None and node.mem_id != element.mem_id:
+        containers.append(node)
+        node = node.parent
     for container in containers:
         blocks = [
             child
@@ -466,10 +473,15 @@ def _pingback(index: int, item: ThreadItem, find: Finder) -> Pingback:
         if _is_author_link(a) and "edit" not in (a.attrs.get("class") or "")
     ]
     link = next((a for a in links if has_class(a, "url")), links[0] if links else None)
-    date = item.element.css_first(".trackback_time, .comment-date, .comment-metadata, time")
+    date = item.element.css_first(
+        ".trackback_time, .comment-date, .comment-metadata, .commentmetadata, time"
+    )
+    posted_raw = inline_text(date) or None if date is not None else None
+    if posted_raw is None and link is not None:
+        posted_raw = _date_next_to_name(link, item.element)  # Snow Monkey's "… が date"
     return Pingback(
         position=index + 1,
         source_url=find.absolute(attr(link, "href")) or None if link is not None else None,
         title=inline_text(link) or None if link is not None else None,
-        posted_raw=inline_text(date) or None if date is not None else None,
+        posted_raw=posted_raw,
     )

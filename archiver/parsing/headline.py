@@ -17,6 +17,9 @@ machine-readable, the published date stays the text shown (normalized later).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import chain
+
 from archiver.normalize.dates import parse_japanese_date
 from archiver.parsing.document import Node, holds, same
 from archiver.parsing.metadata import PageMetadata, json_ld_text
@@ -66,6 +69,11 @@ GENERIC_PUBLISHED = (
     ".post-date",
     ".published",
     ".date",
+    # Themes that tell the two dates apart only by a modifier class (Arkhe's
+    # time.-posted / time.-modified) or by the class of the item holding the time
+    # (Snow Monkey's li.c-meta__item--published > time).
+    "time[class*=posted]",
+    "[class*=published] time",
 )
 GENERIC_MODIFIED = (
     "time.updated",
@@ -79,6 +87,8 @@ GENERIC_MODIFIED = (
     ".post-update",
     ".updated",
     ".modified",
+    "time[class*=modified]",
+    "[class*=modified] time",
 )
 _MODIFIED_CLASSES = ("updated", "modified", "post-update", "c-postTimes__modified")
 
@@ -158,14 +168,24 @@ def published_text_beside(modified: Node, shown: str | None, machine: str | None
     parent = modified.parent
     if parent is None:
         return None
-    for child in parent.iter(include_text=True):
-        if child.tag != "-text":
-            continue
+    texts = (child for child in parent.iter(include_text=True) if child.tag == "-text")
+    if parent.parent is not None:
+        # yStandard: each date in its own span of one block, the published one text only
+        texts = chain(texts, _own_texts_of_siblings(parent))
+    for child in texts:
         text = collapse_spaces(child.text_content or "")
         day = _day_of(text) if text else None
         if day is not None and day != (machine or "")[:10]:
             return text
     return None
+
+
+def _own_texts_of_siblings(element: Node) -> Iterator[Node]:
+    """The text nodes directly inside the element siblings of ``element``."""
+    parent = element.parent
+    for sibling in parent.iter() if parent is not None else ():
+        if sibling.mem_id != element.mem_id:
+            yield from (c for c in sibling.iter(include_text=True) if c.tag == "-text")
 
 
 def _day_of(text: str | None) -> str | None:

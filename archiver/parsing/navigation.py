@@ -11,7 +11,7 @@ import re
 from urllib.parse import urlsplit
 
 from archiver.items import Anomaly, ArticleRef, RelatedArticle
-from archiver.parsing.document import Node, same
+from archiver.parsing.document import Node, holds, same
 from archiver.parsing.metadata import PageMetadata
 from archiver.parsing.select import Finder, attr
 from archiver.parsing.text import inline_text
@@ -37,6 +37,11 @@ GENERIC_PREVIOUS = (
     ".prevNext__item-prev a",
     ".np-prev a",
     "a[rel=prev]",
+    # A "prev" modifier class on the item (Arkhe's -prev, whose links carry
+    # rel="http://prev"; yStandard's is-prev, whose links carry no rel).
+    ".-prev a[href]",
+    ".is-prev a[href]",
+    "a.prev[href]:not(.page-numbers)",  # JIN's card; paginate_links' a.prev is no article
 )
 GENERIC_NEXT = (
     ".post-navigation .nav-next a",
@@ -54,6 +59,9 @@ GENERIC_NEXT = (
     ".prevNext__item-next a",
     ".np-next a",
     "a[rel=next]",
+    ".-next a[href]",
+    ".is-next a[href]",
+    "a.next[href]:not(.page-numbers)",
 )
 GENERIC_NAV_TITLE = (
     ".c-entry-nav__title",
@@ -83,6 +91,10 @@ GENERIC_NAV_LABELS = (
     "Prev",
     "前へ",
     "次へ",
+    "古い投稿",
+    "新しい投稿",
+    "古い記事",
+    "新しい記事",
 )
 _NAV_ARROWS = " \u00ab\u00bb\u2039\u203a\u2190\u2192<>|:"
 # YARPP, Jetpack Related Posts, Contextual Related Posts, then themes' own blocks. Never
@@ -97,6 +109,7 @@ GENERIC_RELATED_ITEMS = (
     ".-related .p-postList__item",
     ".p-entry__related-item",
     "#related_post li",
+    ".related-posts article",  # Habakiri's summary cards, whose meta lines are lists
     ".related-posts li",
     ".related_post li",
     ".kanren dl",
@@ -105,6 +118,10 @@ GENERIC_RELATED_ITEMS = (
 )
 _PAGE_HREF = re.compile(r"comment-page-|cpage=")  # (the scan also finds ids such as a#cancel-…)
 _RELATED_BLOCKS = "[class*=related], [id*=related]"
+_HEADINGS = "h2, h3, h4"
+_RELATED_HEADINGS = frozenset(
+    {"関連記事", "関連する記事", "関連投稿", "related posts", "related articles", "related"}
+)
 GENERIC_RELATED_TITLE = (
     ".p-related__title",
     ".jp-relatedposts-post-title",
@@ -116,6 +133,7 @@ GENERIC_RELATED_TITLE = (
     "h3",
     "h4",
     "h5",
+    "[class*=title]",  # yStandard's p.ys-posts__title, after a thumbnail link without text
 )
 GENERIC_RELATED_CATEGORY = (".p-related__cat", ".jp-relatedposts-post-context")
 GENERIC_RELATED_EXCERPT = (".p-related__excerpt", ".jp-relatedposts-post-excerpt")
@@ -136,6 +154,7 @@ GENERIC_COMMENT_COUNT = (
     "h3#comments",
     "#comments h2",
     "#comments h3",
+    ".comment-count",  # a count beside the post's dates (Simplicity)
 )
 GENERIC_PAGERS = (
     ".comment-navigation",
@@ -239,13 +258,42 @@ def related_articles(
 
 def _items_of_a_related_block(find: Finder) -> list[Node]:
     """The entries of the first block named "related" (class or id), outside the widgets:
-    its list items, else its articles. For themes whose related block no selector knows."""
+    its outermost list items or articles (not the lists inside an entry, such as its
+    meta line); else the list under a heading that says so. For themes whose related
+    block no selector knows."""
     for block in find.run(find.root, _RELATED_BLOCKS):
         if not _names_related(block) or in_widget_area(block):
             continue
-        items = block.css("li") or block.css("article")
+        items = _outermost(block.css("li, article"))  # a card's meta line is a list too
         if items:
             return items
+    return _items_under_a_related_heading(find)
+
+
+def _outermost(items: list[Node]) -> list[Node]:
+    """``items`` (in document order) without those inside another of them."""
+    kept: list[Node] = []
+    for item in items:
+        if not kept or not holds(kept[-1], item):
+            kept.append(item)
+    return kept
+
+
+def _items_under_a_related_heading(find: Finder) -> list[Node]:
+    """The items of the list right after a heading reading 関連記事 / "Related posts",
+    outside the widgets (BizVektor names its block by nothing else)."""
+    for heading in find.run(find.root, _HEADINGS):
+        if inline_text(heading).casefold() not in _RELATED_HEADINGS or in_widget_area(heading):
+            continue
+        following = heading.next
+        while following is not None and (following.tag or "-")[0] == "-":
+            following = following.next  # text and comments between
+        if following is None:
+            continue
+        if following.tag not in ("ul", "ol"):
+            following = following.css_first("ul, ol")
+        if following is not None:
+            return _outermost(following.css("li"))
     return []
 
 

@@ -16,7 +16,7 @@ One module per responsibility:
 
 from __future__ import annotations
 
-from archiver.storage.articles import mark_gone, save_article, save_articles
+from archiver.storage.articles import AfterSave, mark_gone, save_article, save_articles
 from archiver.storage.database import ARCHIVE_PAGE_SIZE, TOKYO, now_tokyo, open_archive
 from archiver.storage.ids import (
     comment_ids,
@@ -29,6 +29,7 @@ from archiver.storage.runs import RUN_COUNTS, finish_run, record_anomaly, start_
 from archiver.storage.search_index import SearchIndexWrites, rebuild_search_index, search
 
 __all__ = [
+    "AfterSave",
     "ARCHIVE_PAGE_SIZE",
     "RUN_COUNTS",
     "TOKYO",

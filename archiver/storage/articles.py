@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from sqlite_utils import Database
@@ -71,19 +72,29 @@ _ARTICLE_UPSERT = (
 )
 
 
-def save_article(db: Database, article: Article, run_id: int | None = None) -> SaveResult:
+#: Called in an article's save transaction, after its rows: what must be committed
+#: together with it (the crawl frontier's record of the visit, so that a crash never
+#: leaves a saved article without its visit, or a visit without its article).
+AfterSave = Callable[[sqlite3.Connection, Article, SaveResult], None]
+
+
+def save_article(
+    db: Database, article: Article, run_id: int | None = None, after: AfterSave | None = None
+) -> SaveResult:
     """Write ``article`` and everything in it as one transaction; report what changed."""
     conn = db.conn
     seen_at = article.fetched_at or now_tokyo()
     index = SearchIndexWrites()
     with transaction(conn):
         result = _save_article(conn, article, run_id, seen_at, index)
+        if after is not None:
+            after(conn, article, result)
         index.write(conn)
     return result
 
 
 def save_articles(
-    db: Database, articles: list[Article], run_id: int | None = None
+    db: Database, articles: list[Article], run_id: int | None = None, after: AfterSave | None = None
 ) -> list[SaveResult | Exception]:
     """Write several articles in one transaction, each still all-or-nothing; one result each.
 
@@ -98,24 +109,29 @@ def save_articles(
     savepoint, which would cost as much as the commits saved.)
     """
     if len(articles) <= 1:
-        return [_saved_or_error(db, article, run_id) for article in articles]
+        return [_saved_or_error(db, article, run_id, after) for article in articles]
     conn = db.conn
     try:
         index = SearchIndexWrites()
         with transaction(conn):
-            results: list[SaveResult | Exception] = [
-                _save_article(conn, article, run_id, article.fetched_at or now_tokyo(), index)
-                for article in articles
-            ]
+            results: list[SaveResult | Exception] = []
+            for article in articles:
+                seen_at = article.fetched_at or now_tokyo()
+                result = _save_article(conn, article, run_id, seen_at, index)
+                if after is not None:
+                    after(conn, article, result)
+                results.append(result)
             index.write(conn)
             return results
     except Exception:  # noqa: BLE001 - each article is retried alone, which reports it
-        return [_saved_or_error(db, article, run_id) for article in articles]
+        return [_saved_or_error(db, article, run_id, after) for article in articles]
 
 
-def _saved_or_error(db: Database, article: Article, run_id: int | None) -> SaveResult | Exception:
+def _saved_or_error(
+    db: Database, article: Article, run_id: int | None, after: AfterSave | None
+) -> SaveResult | Exception:
     try:
-        return save_article(db, article, run_id)
+        return save_article(db, article, run_id, after)
     except Exception as error:  # noqa: BLE001 - handed back to the caller
         return error
 

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from functools import cache, lru_cache
-from urllib.parse import urljoin
+from functools import cache
 
 from archiver.parsing.document import Node, same
+from archiver.parsing.urls import join_url
 
 # "#id" or "#id descendant-part": the id is looked up once, the rest runs inside it.
 _ANCHORED = re.compile(r"^#([-\w]+)(?:\s+([^,]+))?$")
@@ -55,13 +55,6 @@ def attr(node: Node, name: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=8192)
-def _join(base_url: str, href: str) -> str:
-    """``urljoin``, remembered: the same links (pagers, related posts, the site's
-    navigation) recur on every page of a site, and joining them is pure."""
-    return urljoin(base_url, href)
-
-
 class Finder:
     """Runs selectors on one page and resolves its links."""
 
@@ -83,7 +76,7 @@ class Finder:
         if not href:
             return ""
         try:
-            return _join(self.base_url, href)
+            return join_url(self.base_url, href)
         except ValueError:
             return ""
 

@@ -188,6 +188,19 @@ CASES: list[tuple[str, date | datetime | None, str | None]] = [
     ("昨日 10:12", T(2022, 1, 27, 10, 12), "minute"),
     ("昨日 23時5分", T(2022, 1, 27, 23, 5), "minute"),
     ("一昨日 午後3時", T(2022, 1, 26, 15), "hour"),
+    # the same in English, as plugins print them untranslated (wpDiscuz)
+    ("just now", T(2022, 1, 28, 12, 30, 45), "minute"),
+    ("30 seconds ago", T(2022, 1, 28, 12, 30, 15), "second"),
+    ("5 mins ago", T(2022, 1, 28, 12, 25, 45), "minute"),
+    ("an hour ago", T(2022, 1, 28, 11, 30, 45), "hour"),
+    ("3 hours ago", T(2022, 1, 28, 9, 30, 45), "hour"),
+    ("2 Days Ago", D(2022, 1, 26), "day"),
+    ("a week ago", D(2022, 1, 21), "day"),
+    ("1 month ago", D(2021, 12, 28), "day"),
+    ("2 years ago", D(2020, 1, 28), "day"),
+    ("hours ago", None, None),
+    ("3 hours", None, None),
+    ("3 fortnights ago", None, None),
     # month-day without a year: most recent not after now
     ("1月27日", D(2022, 1, 27), "day"),
     ("1月28日", D(2022, 1, 28), "day"),
@@ -313,6 +326,7 @@ def test_table(text: str, expected: date | datetime | None, precision: str | Non
 RELATIVE = [
     "たった今",
     "3時間前",
+    "3 hours ago",
     "2日前",
     "1ヶ月前",
     "今日",

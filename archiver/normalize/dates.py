@@ -21,7 +21,9 @@ Understood forms (after full-width characters and kanji numerals are rewritten t
   ``now``), ``27日`` (the most recent 27th), ``たった今``, ``N秒前``, ``N分前``,
   ``N時間前``, ``N日前``, ``N週間前``, ``Nヶ月前`` (calendar months, the day clamped to
   the month's end), ``N年前``, ``今日``, ``本日``, ``昨日``, ``一昨日``/``おととい``,
-  ``先週`` (= ``now`` minus 7 days), and ``今日``/``昨日``/``一昨日`` followed by a time;
+  ``先週`` (= ``now`` minus 7 days), ``今日``/``昨日``/``一昨日`` followed by a time, and
+  the English relative forms plugins print when their phrases are left untranslated
+  (wpDiscuz: ``2 hours ago``, ``a day ago``, ``just now``);
 * labels before the date (``投稿日：``, ``更新日``, ``公開日:``, ``最終更新日``), a
   ``約``/``およそ``/``ほぼ`` before a relative form (``約3時間前``), a trailing ``に投稿``
   and one pair of brackets around the whole string are ignored.
@@ -193,6 +195,10 @@ _RELATIVE = re.compile(
         (?P<now>たった今|ただ今|ただいま|今さっき|ついさっき|ちょうど今)
       | (?P<n>\d{{1,6}})\s*(?P<unit>秒|分|時間|日|週間|週|[ヶケかカヵ箇]月|年)\s*前
       | (?P<day>今日|本日|昨日|おととい|おとつい|先週)(?:\s*{_TIME})?
+      # as plugins print them with their phrases untranslated (wpDiscuz: "2 hours ago")
+      | (?P<en_now>(?i:just\s+now|a\s+moment\s+ago|moments\s+ago))
+      | (?P<en_n>\d{{1,6}}|(?i:an?|one))\s+
+        (?P<en_unit>(?i:sec(?:ond)?|min(?:ute)?|hour|day|week|month|year))s?\s+(?i:ago)
     )
     """,
     re.X,
@@ -228,6 +234,9 @@ _BRACKETS = {"(": ")", "[": "]", "【": "】", "「": "」", "<": ">", "〔": "�
 _AGO_UNITS = {"秒": "second", "分": "minute", "時間": "hour", "日": "day", "週間": "week"}
 _AGO_UNITS["週"] = "week"
 _AGO_UNITS["年"] = "year"
+_EN_AGO_UNITS = {"sec": "second", "min": "minute"} | {
+    unit: unit for unit in ("second", "minute", "hour", "day", "week", "month", "year")
+}
 _ON_DAY = {"今日": 0, "本日": 0, "昨日": 1, "おととい": 2, "おとつい": 2, "先週": 7}
 
 
@@ -414,8 +423,11 @@ def _from_rfc822(m: re.Match[str]) -> _Spec:
 
 
 def _from_relative(m: re.Match[str]) -> _Spec:
-    if m["now"] is not None:
+    if m["now"] is not None or m["en_now"] is not None:
         return _Ago("now", 0)
+    if m["en_n"] is not None:
+        unit = _EN_AGO_UNITS[m["en_unit"].lower()]
+        return _Ago(unit, int(m["en_n"]) if m["en_n"].isdigit() else 1)
     if m["n"] is not None:
         unit = m["unit"]
         return _Ago(_AGO_UNITS.get(unit, "month"), int(m["n"]))

@@ -71,7 +71,8 @@ def parse_body(body: Node, profile: SiteProfile, find: Finder) -> BodyContent:
         doomed = [
             child
             for child in clone.iter()
-            if (child.tag or "-")[0] != "-" and pattern.search(collapse_spaces(child.text()))
+            if (child.tag or "-")[0] != "-"
+            and pattern.search(collapse_spaces(child.text_lexbor()))  # text(), at 1/3 the cost
         ]
         for child in outermost(doomed):
             child.decompose()
@@ -121,7 +122,7 @@ class _LineBuilder:
             self.end_line()
             self.flat.append(BLOCK_MARK)
         for child in element.iter(include_text=True):
-            if child.tag == "-text":
+            if child.is_text_node:  # (reading .tag would build a string per node)
                 text = child.text_content
                 if text:
                     self.current.append((text, anchor))

@@ -35,9 +35,10 @@ from archiver.parsing.text import (
     collapse_spaces,
     inline_text,
     inner_html,
+    sole_text,
     text_and_html,
 )
-from archiver.parsing.thread import Thread, ThreadItem, find_thread, previous_element
+from archiver.parsing.thread import DD, Thread, ThreadItem, find_thread, previous_element
 from archiver.sites.profile import SiteProfile
 
 GENERIC_AUTHOR = (
@@ -235,10 +236,20 @@ def _assign_fields(
                 break
             for root in thread.roots:
                 for element in find.run(root, selector):
-                    owner = _owner(element, ancestry)
+                    # Most fields sit in their comment's element or beside an element
+                    # already walked through: one step, without a call.
+                    parent = element.parent
+                    owner = (
+                        ancestry.get(parent.mem_id, _UNKNOWN) if parent is not None else _UNKNOWN
+                    )
+                    if owner == _UNKNOWN:
+                        owner = _owner(element, ancestry)
                     if owner is not None:
                         field_found.setdefault(owner, element)  # document order: first wins
     return tuple(found)
+
+
+_UNKNOWN = -1  # not a comment index: _owner must walk
 
 
 def _owner(element: Node, ancestry: dict[int, int | None]) -> int | None:
@@ -257,7 +268,7 @@ def _owner(element: Node, ancestry: dict[int, int | None]) -> int | None:
                 ancestry[node] = owner
             return owner
         walked.append(key)
-        if parent.tag == "dd":  # Thesis: a comment is a dt and the dd after it
+        if parent.tag_id == DD:  # Thesis: a comment is a dt and the dd after it
             term = previous_element(parent)
             if term is not None and term.mem_id in ancestry:
                 owner = ancestry[term.mem_id]
@@ -421,6 +432,10 @@ def _date(element: Node | None) -> tuple[str | None, str | None]:
     if element is None:
         return None, None
     value = attr(element, "datetime")
+    text = sole_text(element)
+    if text is not None:  # no <time> inside (the usual comment date: text only)
+        value = value.strip() if value else None
+        return collapse_spaces(text) or None, value or None
     if value is None:
         for time_element in element.traverse():
             if time_element.tag == "time":

@@ -26,7 +26,7 @@ from scrapy.utils.response import get_base_url
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 from w3lib.html import get_base_url as base_url_of_text
 
-__all__ = ["Node", "base_url", "holds", "parse_document", "parse_html", "same"]
+__all__ = ["Node", "base_url", "holds", "parse_document", "parse_html", "same", "tag_id_of"]
 
 Node = LexborNode
 
@@ -52,6 +52,18 @@ def holds(ancestor: Node, node: Node) -> bool:
             return True
         node = node.parent
     return False
+
+
+def tag_id_of(name: str) -> int:
+    """lexbor's number for the HTML tag ``name``, the same in every document.
+
+    Walks that test each node they pass compare ``node.tag_id`` with it: an int read,
+    where ``node.tag`` builds a string (half the cost, on thousands of nodes a page).
+    """
+    node = LexborHTMLParser(f"<{name}>").css_first(name)
+    if node is None:
+        raise ValueError(f"not an HTML tag that parses on its own: {name!r}")
+    return node.tag_id
 
 
 def parse_html(text: str | bytes) -> LexborHTMLParser:

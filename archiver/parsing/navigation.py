@@ -11,7 +11,7 @@ import re
 from urllib.parse import urlsplit
 
 from archiver.items import Anomaly, ArticleRef, RelatedArticle
-from archiver.parsing.document import Node, holds, same
+from archiver.parsing.document import Node, holds, same, tag_id_of
 from archiver.parsing.metadata import PageMetadata
 from archiver.parsing.select import Finder, attr
 from archiver.parsing.text import inline_text
@@ -116,6 +116,7 @@ GENERIC_RELATED_ITEMS = (
     ".related li",
     "#related li",
 )
+_A = tag_id_of("a")
 _PAGE_HREF = re.compile(r"comment-page-|cpage=")  # (the scan also finds ids such as a#cancel-…)
 _RELATED_BLOCKS = "[class*=related], [id*=related]"
 _HEADINGS = "h2, h3, h4"
@@ -347,12 +348,17 @@ def _count_in(raw: str) -> int | None:
 
 
 def _comment_page_links(find: Finder) -> list[Node]:
-    """Every link of the page to a comment page (the pagers' links among them)."""
-    return [
-        node
-        for node in find.scan_once(THREAD_SCAN)
-        if node.tag == "a" and _PAGE_HREF.search(node.attrs.get("href") or "")
-    ]
+    """Every link of the page to a comment page (the pagers' links among them), found
+    once a page for both the page number and the other pages' URLs."""
+
+    def links() -> list[Node]:
+        return [
+            node
+            for node in find.scan_once(THREAD_SCAN)
+            if node.tag_id == _A and _PAGE_HREF.search(node.attrs.get("href") or "")
+        ]
+
+    return find.once("comment page links", links)
 
 
 def current_comment_page(find: Finder, profile: SiteProfile, response_url: str) -> int:

@@ -22,11 +22,11 @@ nothing on a given page; so a :class:`Finder` avoids walks that cannot change th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
-from urllib.parse import urljoin
 
 from archiver.parsing.document import Node, same
+from archiver.parsing.urls import join_url
 
 # "#id" or "#id descendant-part": the id is looked up once, the rest runs inside it.
 _ANCHORED = re.compile(r"^#([-\w]+)(?:\s+([^,]+))?$")
@@ -64,6 +64,7 @@ class Finder:
         self._ids: dict[str, Node | None] = {}
         self._absent: set[str] = set()  # selectors that match nothing in the document
         self._scans: dict[str, list[Node]] = {}
+        self._derived: dict[str, list[Node]] = {}
 
     def absolute(self, href: str | None) -> str:
         """``href`` as an absolute URL ("" when there is none, or it is no URL at all).
@@ -75,7 +76,7 @@ class Finder:
         if not href:
             return ""
         try:
-            return urljoin(self.base_url, href)
+            return join_url(self.base_url, href)
         except ValueError:
             return ""
 
@@ -138,6 +139,13 @@ class Finder:
         if selector not in self._scans:
             self._scans[selector] = self.root.css(selector)
         return self._scans[selector]
+
+    def once(self, key: str, compute: Callable[[], list[Node]]) -> list[Node]:
+        """``compute()``, run once per page however many parts of the parser ask for it
+        by ``key`` (elements the scans find, filtered: the links to comment pages)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     def all(self, context: Node, selectors: Iterable[str]) -> list[Node]:
         """The elements of the first selector of ``selectors`` that matches anything."""

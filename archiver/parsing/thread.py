@@ -28,7 +28,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from archiver.parsing.document import Node, holds
+from archiver.parsing.document import Node, holds, tag_id_of
 from archiver.parsing.select import Finder, has_class
 from archiver.sites.profile import SiteProfile
 
@@ -41,6 +41,8 @@ THREAD_SCAN = "[id*=comm], a[href*=page]"
 _PING_CLASSES = frozenset({"pingback", "trackback"})
 _LIST_TAGS = frozenset({"ul", "ol", "dl"})
 _DEPTH_CLASS = re.compile(r"(?:^|\s)depth-(\d+)(?:\s|$)")
+DD, LI = tag_id_of("dd"), tag_id_of("li")
+_REPLY_LISTS = frozenset({tag_id_of("ul"), tag_id_of("ol")})
 
 # What WordPress core and other themes emit, tried after the profile's selectors.
 GENERIC_LISTS = (
@@ -163,7 +165,7 @@ class _Ancestry:
             if key in self.ping_areas:
                 result = (None, "ping")
                 break
-            if node.tag == "dd":  # Thesis: a comment is a dt and the dd after it
+            if node.tag_id == DD:  # Thesis: a comment is a dt and the dd after it
                 term = previous_element(node)
                 if term is not None and term.mem_id in items:
                     result = (items[term.mem_id], self.of(term)[1])
@@ -237,7 +239,8 @@ def _walk_known_lists(
     """
     if not lists:
         return None
-    scanned_ids = {node.mem_id for node in scanned}
+    scanned_keys = [node.mem_id for node in scanned]
+    scanned_ids = set(scanned_keys)
     comments: list[ThreadItem] = []
     pings: list[ThreadItem] = []
     reached: set[int] = set()
@@ -248,13 +251,14 @@ def _walk_known_lists(
         return _COMMENT_ID.match(node.id or "") if node.mem_id in scanned_ids else None
 
     def walk(li: Node, parent: ThreadItem | None, depth: int, in_pings: bool) -> None:
-        match = id_match(li)
+        key = li.mem_id
+        match = _COMMENT_ID.match(li.id or "") if key in scanned_ids else None
         if match is None:
             inner = next((c for c in li.iter() if (c.tag or "-")[0] != "-"), None)
             match = id_match(inner) if inner is not None else None
             if match is None and not (_is_ping(li) or _looks_like(li, profile, find)):
                 return
-        reached.add(li.mem_id)
+        reached.add(key)
         comment_id = _id_of(match)
         if comment_id is not None:
             numbers.add(comment_id)
@@ -266,9 +270,9 @@ def _walk_known_lists(
             item.parent_id = parent.comment_id
         comments.append(item)
         for child in li.iter():
-            if child.tag in ("ul", "ol"):
+            if child.tag_id in _REPLY_LISTS:
                 for reply in child.iter():
-                    if reply.tag == "li":
+                    if reply.tag_id == LI:
                         walk(reply, item, depth + 1, in_pings)
 
     for lst in lists:
@@ -276,10 +280,10 @@ def _walk_known_lists(
             return None
         in_pings = _inside(lst, ping_areas)
         for li in lst.iter():
-            if li.tag == "li":
+            if li.tag_id == LI:
                 walk(li, None, 1, in_pings)
-    for node in scanned:  # every comment element must be one the walk reached
-        if node.mem_id not in reached:
+    for key, node in zip(scanned_keys, scanned, strict=True):
+        if key not in reached:  # every comment element must be one the walk reached
             match = _COMMENT_ID.match(node.id or "")
             if match is not None and _id_of(match) not in numbers:
                 return None

@@ -9,7 +9,8 @@ different page of the thread; :func:`article_url_of` maps it to its article.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from functools import lru_cache
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that never change which page is served.
 _DROPPED_PARAMS = frozenset(
@@ -24,6 +25,11 @@ _DUPLICATE_SLASHES = re.compile(r"/{2,}")
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
 
+# A page's links are canonicalized more than once (a comment-page link by
+# comment_page_urls, then as a page key and for its page number; the same pager on every
+# comment page), and a crawl meets the same URLs on page after page. The function is
+# pure, so its answers are remembered (errors are not cached and raise again).
+@lru_cache(maxsize=8192)
 def canonicalize_url(url: str) -> str:
     """The canonical spelling of ``url``.
 
@@ -86,3 +92,17 @@ def article_url_of(url: str) -> str:
             [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "cpage"]
         )
     return f"{path}?{query}" if query else path
+
+
+@lru_cache(maxsize=8192)
+def join_url(base_url: str, href: str) -> str:
+    """``urljoin``, remembered as :func:`canonicalize_url` is (the same links, pagers,
+    related posts and the site's navigation, recur on every page of a site)."""
+    return urljoin(base_url, href)
+
+
+def forget_urls() -> None:
+    """Empty the remembered URLs: for a benchmark that parses one page again and again
+    and must pay, each time, what a crawl pays for a page it has not seen."""
+    canonicalize_url.cache_clear()
+    join_url.cache_clear()

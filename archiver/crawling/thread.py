@@ -176,7 +176,10 @@ class ThreadAssembly:
             # Validators only for a whole thread on one page: a 304 of the article URL
             # says nothing about its other comment pages, nor about a broken capture.
             self.fetch_notes.pop(article.url, None)
-        elif shown is not None and len(article.comments) < shown:
+        # Every page arrived, on one page or several, yet fewer comments than the count
+        # shown: some were not read (a pager misread, a markup not understood). Never
+        # silent, and not whole: what was not read must not be taken for removed.
+        if article.thread_complete and shown is not None and len(article.comments) < shown:
             article.thread_complete = False
             self.crawler.stats.inc_value("archiver/threads/short")
             article.anomalies.append(

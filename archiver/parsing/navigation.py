@@ -368,11 +368,17 @@ def current_comment_page(find: Finder, profile: SiteProfile, response_url: str) 
     page), which spares the page walks of the pager selectors.
     """
     current = None
-    if _comment_page_links(find):
+    links = _comment_page_links(find)
+    if links:
         current = find.first(find.root, profile.comment_pager_current)
         if current is None:  # the current page number inside a pager found on the page
             pagers = find.all(find.root, profile.comment_pager + GENERIC_PAGERS)
             current = next((c for p in pagers if (c := p.css_first(".current")) is not None), None)
+        if current is None:  # a pager of unknown name: core's span.current beside its links
+            parents = {link.parent.mem_id: link.parent for link in links if link.parent}
+            current = next(
+                (c for p in parents.values() if (c := p.css_first(".current")) is not None), None
+            )
     if current is not None:
         digits = re.sub(r"\D", "", inline_text(current))
         if digits:

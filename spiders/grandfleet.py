@@ -88,6 +88,8 @@ class GrandfleetSpider(ThreadAssembly, SitemapSpider):
     ):
         super().__init__(**kwargs)
         self.profile: SiteProfile = get_profile(self.profile_name)
+        if not (start_url or self.default_start_url):
+            raise UsageError(f"give the site to crawl: scrapy crawl {self.name} -a start_url=URL")
         self.start_url = canonicalize_url(start_url or self.default_start_url)
         parts = urlsplit(self.start_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -412,3 +414,17 @@ def _flag(name: str, value: str | bool | None) -> bool:
     if text in ("", "0", "false", "no", "off"):
         return False
     raise UsageError(f"{name} must be 1 or 0 (yes or no), got {value!r}")
+
+
+class WordPressSpider(GrandfleetSpider):
+    """Any WordPress site, read by the generic ``wordpress`` profile (no theme selectors).
+
+    ``scrapy crawl wordpress -a start_url=https://example.jp/``: the same discovery,
+    thread assembly, revisit policy and capture as the grandfleet spider; the pages are
+    read by the markup engine's fallbacks for WordPress core, its common themes and the
+    Japanese themes (see ``tests/fixtures/wordpress``).
+    """
+
+    name = "wordpress"
+    profile_name = "wordpress"
+    default_start_url = ""

@@ -48,26 +48,20 @@ def connect(db_path: str | Path) -> sqlite3.Connection:
     return conn
 
 
+_INSERT = f"INSERT INTO captures ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
 def insert_capture(conn: sqlite3.Connection, capture: Capture) -> int:
     """Insert and commit ``capture``; returns (and sets) its id."""
-    values = astuple(capture)[:-1]
-    with conn:
-        cursor = conn.execute(
-            f"INSERT INTO captures ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values
-        )
-    capture.id = int(cursor.lastrowid)
-    return capture.id
+    insert_captures(conn, [capture])
+    return int(capture.id)
 
 
 def insert_captures(conn: sqlite3.Connection, captures: list[Capture]) -> None:
     """Insert and commit ``captures`` in one transaction, in order; sets their ids."""
     with conn:
         for capture in captures:
-            cursor = conn.execute(
-                f"INSERT INTO captures ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                astuple(capture)[:-1],
-            )
-            capture.id = int(cursor.lastrowid)
+            capture.id = int(conn.execute(_INSERT, astuple(capture)[:-1]).lastrowid)
 
 
 def _capture(row: tuple) -> Capture:

@@ -66,7 +66,7 @@ RUN_ID_STAT = "archiver/run_id"
 TOKYO = ZoneInfo("Asia/Tokyo")  # the archive's clock: fetched_at like every *_at column
 
 
-def run_settings(settings: Settings) -> dict[str, str]:
+def command_line_settings(settings: Settings) -> dict[str, str]:
     """The settings this run was given on its command line (``-s NAME=VALUE``).
 
     They can change what a crawl fetches and how (``RETRY_TIMES``, the revisit
@@ -141,7 +141,7 @@ class WarcCaptureMiddleware:
                 "archiver-spider": spider.name,
                 "archiver-arguments": json.dumps(getattr(spider, "arguments", {})),
                 "archiver-clock": self.crawler.settings.get("ARCHIVE_NOW") or "",
-                "archiver-settings": json.dumps(run_settings(self.crawler.settings)),
+                "archiver-settings": json.dumps(command_line_settings(self.crawler.settings)),
             }
             self.files = WarcFiles(self.directory, prefix, self.max_bytes, info)
             logger.info("writing WARC files to %s/%s-*.warc.gz", self.directory, prefix)
@@ -175,14 +175,26 @@ class WarcCaptureMiddleware:
         return response
 
     def _index_run_again(self, source: str, run_id: int) -> None:
-        """Index every record of the replayed run under this run, in the original order."""
+        """Index every record of the replayed run under this run, in the original order.
+
+        The replay handler answers from these same records (one per request, with its
+        id), so each response finds its row here: one commit for the whole run instead
+        of one per response, and a record the spider no longer asks for stays indexed.
+        """
         conn = sqlite3.connect(source)
         try:
             originals = index.select_captures(conn, "run_id = ?", (run_id,))
         finally:
             conn.close()
         again = [
-            self._again(original, index.resolve(source, original.warc_file))
+            replace(
+                original,
+                id=None,
+                run_id=self.run_id,
+                warc_file=index.stored_name(
+                    self.db_path, index.resolve(source, original.warc_file)
+                ),
+            )
             for original in originals
         ]
         index.insert_captures(self.conn, again)
@@ -190,19 +202,9 @@ class WarcCaptureMiddleware:
             original.id: capture for original, capture in zip(originals, again, strict=True)
         }
 
-    def _again(self, original: Capture, path: str | Path) -> Capture:
-        """``original`` as this run's capture, its file named as this archive names files."""
-        return replace(
-            original, id=None, run_id=self.run_id, warc_file=index.stored_name(self.db_path, path)
-        )
-
     def _index_again(self, original: Capture) -> Capture:
-        capture = self._reindexed.get(original.id) if original.id is not None else None
-        if capture is None:  # not among the run's records when the replay opened
-            capture = self._again(original, original.warc_file)
-            index.insert_capture(self.conn, capture)
         self.stats.inc_value("archiver/warc/replayed")
-        return capture
+        return self._reindexed[original.id]
 
     def _capture(self, request: Request, response: Response) -> Capture:
         now = datetime.now(UTC).replace(microsecond=0)

@@ -24,7 +24,6 @@ import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -34,6 +33,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from archiver.capture import index
 from archiver.capture.replay import REPLAYED_RUN_STAT, UNREADABLE_STAT
 from archiver.crawling.lock import ArchiveBusyError, RunLock
+from archiver.storage import now_tokyo
 
 #: Replay runs at full speed: politeness is for live servers.
 REPLAY_SETTINGS: dict[str, str] = {
@@ -70,12 +70,8 @@ REPLAY_DECIDES = frozenset(REPLAY_SETTINGS) | {
     "ARCHIVE_WARC_DIR",
     "ARCHIVE_WARC_ENABLED",
     "ARCHIVE_WARC_MAX_BYTES",
-    "CONCURRENT_REQUESTS",
-    "CONCURRENT_REQUESTS_PER_DOMAIN",
-    "DOWNLOAD_DELAY",
     "JOBDIR",
     "LOG_FILE",
-    "LOG_LEVEL",
 }
 
 
@@ -232,7 +228,7 @@ def reparse_in_place(
     """
     lock = RunLock(path)
     try:
-        lock.acquire(datetime.now().astimezone().isoformat(timespec="seconds"))
+        lock.acquire(now_tokyo())
     except ArchiveBusyError as error:
         raise ReparseError(f"{error}; reparse it in place once that run is over") from None
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.reparse-", dir=path.parent)

@@ -10,8 +10,9 @@ still all-or-nothing). A slow crawl commits every article at once, as before; a 
 that outpaces SQLite pays one COMMIT per backlog instead of one per article.
 
 It is the crawl's one writer to the archive: the frontier pipeline hands it the visit
-of each article (written in the article's own transaction, ``after_save``) and its
-other writes (``in_writer``), announced by the ``archive_opened`` signal. Two writers
+of each article (written in the article's own transaction, ``after_save``), its other
+writes (``in_writer``) and its counts of the run (``before_close``), announced by the
+``archive_opened`` signal. Two writers
 would wait on each other's locks, and a crash between two commits could leave a saved
 article without its visit.
 
@@ -80,6 +81,8 @@ class ArchivePipeline:
         self._pending_lock = threading.Lock()
         #: Run in each article's save transaction (see ``archiver.storage.AfterSave``).
         self.after_save: list[AfterSave] = []
+        #: Run when the last save is written, before the run is closed (a connection).
+        self.before_close: list[Callable[[sqlite3.Connection], None]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -206,6 +209,11 @@ class ArchivePipeline:
         if self._writer is not None:
             self._writer.shutdown(wait=True)  # every save has finished before the run closes
             self._writer = None
+        for hook in self.before_close:
+            try:
+                hook(self.db.conn)
+            except sqlite3.Error as error:  # the run is closed all the same
+                logger.error("could not complete crawl run %s: %s", self.run_id, error)
         values = self.crawler.stats.get_stats()
         counts = {
             name: values.get(f"archiver/{name.replace('_', '/', 1)}", 0) for name in RUN_COUNTS

@@ -18,12 +18,9 @@ import sqlite3
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Self
 
-from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from sqlite_utils import Database
 
-from archiver.capture.middleware import RUN_ID_STAT
 from archiver.crawling.frontier import (
     Visit,
     record_visit,
@@ -35,7 +32,6 @@ from archiver.crawling.items import ArticleNotModified
 from archiver.crawling.revisit import RevisitPolicy
 from archiver.crawling.signals import archive_opened
 from archiver.items import Article, ArticleGone
-from archiver.storage import open_archive
 
 if TYPE_CHECKING:
     from pipelines.storage import ArchivePipeline
@@ -57,38 +53,48 @@ def visit_outcome(result: Any) -> tuple[str, dict[str, Any]]:
 
 
 class FrontierPipeline:
-    def __init__(self, crawler: Crawler, db_path: str) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.db_path = db_path
         self.policy = RevisitPolicy.from_settings(crawler.settings)
-        self.db: Database | None = None
         self.run_id: int | None = None
         self.archive: ArchivePipeline | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        db_path = crawler.settings.get("ARCHIVE_DB")
-        if not db_path:
+        if not crawler.settings.get("ARCHIVE_DB"):
             raise NotConfigured("ARCHIVE_DB is empty: no frontier to keep")
-        pipeline = cls(crawler, str(db_path))
+        pipeline = cls(crawler)
         crawler.signals.connect(pipeline.archive_opened, signal=archive_opened)
-        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def archive_opened(self, archive: ArchivePipeline) -> None:
-        """The storage pipeline opened the run: write through it, visits with their saves."""
+        """The storage pipeline opened the run: write through it, visits with their saves.
+
+        Its connection is used directly only here (no save is under way yet) and at its
+        close (every save done): the run's process, then the run's counts.
+        """
         self.archive = archive
+        self.run_id = archive.run_id
         archive.after_save.append(self._visit_saved)
+        archive.before_close.append(self._record_counts)
+        if archive.db is not None and self.run_id is not None:
+            set_run_process(archive.db.conn, self.run_id, os.getpid(), socket.gethostname())
 
     def open_spider(self) -> None:
-        # The storage pipeline (before this one) opened this run and shares its id.
-        self.run_id = self.crawler.stats.get_value(RUN_ID_STAT)
         if self.archive is None:
             logger.warning("no storage pipeline: article visits are not recorded")
+
+    def _record_counts(self, conn: sqlite3.Connection) -> None:
+        """The frontier's counts of the run, when storage closes it."""
+        if self.run_id is None:
             return
-        self.db = open_archive(self.db_path)  # before any save: no writer to wait for
-        if self.run_id is not None:
-            set_run_process(self.db.conn, self.run_id, os.getpid(), socket.gethostname())
+        stats = self.crawler.stats
+        set_run_counts(
+            conn,
+            self.run_id,
+            stats.get_value("archiver/articles/due", 0),
+            stats.get_value("archiver/articles/not_modified", 0),
+        )
 
     def _visit_time(self, fetched_at: str | None) -> datetime:
         spider = self.crawler.spider
@@ -136,20 +142,3 @@ class FrontierPipeline:
         except sqlite3.Error as error:  # the article stays due: fetched again next run
             logger.error("could not record the visit of %s: %s", visit.url, error)
             self.crawler.stats.inc_value("archiver/frontier/errors")
-
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        # The storage pipeline closed first (connected first): every visit is written.
-        if self.db is None:
-            return
-        stats = self.crawler.stats
-        try:
-            if self.run_id is not None:
-                set_run_counts(
-                    self.db.conn,
-                    self.run_id,
-                    stats.get_value("archiver/articles/due", 0),
-                    stats.get_value("archiver/articles/not_modified", 0),
-                )
-        finally:
-            self.db.close()
-            self.db = None

@@ -150,8 +150,11 @@ def _unlabelled_time(element: Node) -> Node:
     """``element``, or, when it holds a published and a labelled updated ``time`` with no
     class to tell them apart (Nishiki's ``div.date``), the first time not labelled so."""
     times = element.css("time") if element.tag != "time" else []
-    if len(times) > 1 and any(_MODIFIED_LABEL.match(inline_text(t)) for t in times):
-        return next((t for t in times if not _MODIFIED_LABEL.match(inline_text(t))), element)
+    if len(times) < 2:
+        return element
+    labelled = [_MODIFIED_LABEL.match(inline_text(t)) is not None for t in times]
+    if any(labelled):
+        return next((t for t, updated in zip(times, labelled, strict=True) if not updated), element)
     return element
 
 

@@ -111,10 +111,8 @@ def warc_problem(path: Path) -> str | None:
                 record.content_stream().read()
     except (ArchiveLoadFailed, OSError, ValueError) as error:
         return f"unreadable: {error}"
-    size = path.stat().st_size
-    if complete_length(path) != size:
-        return f"torn: {size - complete_length(path)} bytes after the last whole record"
-    return None
+    torn = path.stat().st_size - complete_length(path)
+    return f"torn: {torn} bytes after the last whole record" if torn else None
 
 
 @pytest.fixture(autouse=True)

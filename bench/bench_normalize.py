@@ -18,11 +18,12 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from archiver.normalize import ParsedDate, parse_japanese_date, parse_vote_count
+from archiver.normalize import TOKYO, ParsedDate, parse_japanese_date, parse_vote_count
 from archiver.normalize import dates as dates_module
 from archiver.normalize import votes as votes_module
+from archiver.normalize.date_values import resolve
 
-NOW = datetime(2024, 6, 1, 12, 0, 0, tzinfo=dates_module.TOKYO)
+NOW = datetime(2024, 6, 1, 12, 0, 0, tzinfo=TOKYO)
 ROUNDS = 5
 WEEKDAYS = "月火水木金土日"
 
@@ -144,7 +145,7 @@ def main() -> None:
         spec = dates_module._analyze(text)
         if spec is None or type(spec) is ParsedDate:
             return spec
-        return dates_module._resolve(spec, NOW)
+        return resolve(spec, NOW)
 
     date_clear = dates_module._analyze_cached.cache_clear
     vote_clear = votes_module._parse_cached.cache_clear

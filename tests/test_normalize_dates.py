@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archiver.normalize import (
+    TOKYO,
     ParsedDate,
     parse_japanese_date,
     parse_japanese_date_with_precision,
@@ -17,7 +18,6 @@ from archiver.normalize import (
 from archiver.normalize import dates as dates_module
 from archiver.normalize import eras as eras_module
 from archiver.normalize import numerals as numerals_module
-from archiver.normalize.dates import TOKYO
 from archiver.normalize.eras import ERAS
 
 NOW = datetime(2022, 1, 28, 12, 30, 45, tzinfo=TOKYO)  # a Friday

@@ -5,13 +5,8 @@ Pure functions, no clock, no I/O::
     from archiver.normalize import parse_japanese_date, parse_vote_count
 """
 
-from archiver.normalize.dates import (
-    PRECISIONS,
-    TOKYO,
-    ParsedDate,
-    parse_japanese_date,
-    parse_japanese_date_with_precision,
-)
+from archiver.normalize.date_values import PRECISIONS, TOKYO, ParsedDate
+from archiver.normalize.dates import parse_japanese_date, parse_japanese_date_with_precision
 from archiver.normalize.votes import parse_vote_count
 
 __all__ = [

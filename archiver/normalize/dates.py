@@ -39,69 +39,29 @@ ambiguous; ``1/27`` could be a fraction; 明治 dates before 1873 are lunisolar.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
+from archiver.normalize.date_values import (
+    MAX_DAY,
+    Ago,
+    MonthDay,
+    OnDay,
+    ParsedDate,
+    Spec,
+    Time,
+    on_day_at,
+    resolve,
+    to_tokyo,
+)
 from archiver.normalize.eras import ERA_NAMES, era_date
 from archiver.normalize.numerals import DATE_TEXT_TO_ASCII, kanji_numerals_to_ascii
 from archiver.normalize.running_text import date_candidates
 
-TOKYO = ZoneInfo("Asia/Tokyo")
-
 # Longer than any real date label; refusing early keeps the cache and the regexes cheap.
 MAX_DATE_LENGTH = 120
 
-PRECISIONS = ("day", "hour", "minute", "second")  # coarsest first
-
-
-class ParsedDate(NamedTuple):
-    """A parsed date and how much of it the string showed.
-
-    ``value`` is a ``date`` when ``precision`` is ``"day"``, else a ``datetime`` in
-    Asia/Tokyo. ``precision`` is one of ``"day"``, ``"hour"``, ``"minute"``, ``"second"``.
-    """
-
-    value: date | datetime
-    precision: str
-
-
-class _Time(NamedTuple):
-    hour: int
-    minute: int
-    second: int
-    microsecond: int
-    precision: str
-
-
-class _Ago(NamedTuple):
-    """``N<unit>前``; unit is one of second/minute/hour/day/week/month/year/now."""
-
-    unit: str
-    amount: int
-
-
-class _OnDay(NamedTuple):
-    """今日/昨日/一昨日/先週, optionally with a time."""
-
-    days_back: int
-    time: _Time | None
-
-
-class _MonthDay(NamedTuple):
-    """``1月27日`` or (month None) ``27日``: the year and maybe month come from ``now``."""
-
-    month: int | None
-    day: int
-    time: _Time | None
-    weekday: int | None
-    offset: timedelta | None
-
-
 _new_tuple = tuple.__new__
-
-_Spec = ParsedDate | _Ago | _OnDay | _MonthDay
 
 
 class _Invalid(Exception):
@@ -281,13 +241,13 @@ def parse_japanese_date_with_precision(
     return _value_of(spec, now)
 
 
-def _value_of(spec: _Spec, now: datetime | None) -> ParsedDate | None:
+def _value_of(spec: Spec, now: datetime | None) -> ParsedDate | None:
     if type(spec) is ParsedDate:
         return spec
     if now is None:
         return None
     try:
-        return _resolve(spec, _to_tokyo(now))
+        return resolve(spec, to_tokyo(now))
     except (ValueError, OverflowError):
         return None
 
@@ -311,7 +271,7 @@ def _in_running_text(text: str, now: datetime | None) -> ParsedDate | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _analyze(text: str) -> _Spec | None:
+def _analyze(text: str) -> Spec | None:
     """The ``now``-independent part: a finished ParsedDate or a relative spec, or None."""
     # Fast paths: grandfleet's 2022年 1月 27日 and machine attributes such as
     # 2022-01-27T10:12:34+09:00 skip the general regexes (a third of the cost or less).
@@ -375,35 +335,35 @@ def _fast_build(
     if h > 23 or mi > 59 or sec > 59:
         return None
     microsecond = 0 if fraction is None else int(fraction.ljust(6, "0"))
-    time = _Time(h, mi, sec, microsecond, "minute" if second is None else "second")
+    time = Time(h, mi, sec, microsecond, "minute" if second is None else "second")
     try:
         offset = None if zone is None else _parse_offset(zone)
     except _Invalid:
         return None
-    return _at(calendar_day, time, offset)
+    return on_day_at(calendar_day, time, offset)
 
 
-def _from_kanji_date(m: re.Match[str]) -> _Spec:
+def _from_kanji_date(m: re.Match[str]) -> Spec:
     month, day = int(m["m"]), int(m["d"])
     if m["era"] is None and m["y"] is None:
-        if not 1 <= month <= 12 or day > _MAX_DAY[month] or day < 1:
+        if not 1 <= month <= 12 or day > MAX_DAY[month] or day < 1:
             raise _Invalid
-        return _MonthDay(month, day, _time_from(m), _weekday_from(m), _offset_from(m))
+        return MonthDay(month, day, _time_from(m), _weekday_from(m), _offset_from(m))
     return _absolute(m, _calendar_date(m, month, day))
 
 
-def _from_separated_date(m: re.Match[str]) -> _Spec:
+def _from_separated_date(m: re.Match[str]) -> Spec:
     return _absolute(m, _calendar_date(m, int(m["m"]), int(m["d"])))
 
 
-def _from_day_only(m: re.Match[str]) -> _Spec:
+def _from_day_only(m: re.Match[str]) -> Spec:
     day = int(m["d"])
     if not 1 <= day <= 31:
         raise _Invalid
-    return _MonthDay(None, day, _time_from(m), _weekday_from(m), _offset_from(m))
+    return MonthDay(None, day, _time_from(m), _weekday_from(m), _offset_from(m))
 
 
-def _from_rfc822(m: re.Match[str]) -> _Spec:
+def _from_rfc822(m: re.Match[str]) -> Spec:
     month = _MONTH_EN.get(m["mon"].lower())
     if month is None:
         raise _Invalid
@@ -419,23 +379,23 @@ def _from_rfc822(m: re.Match[str]) -> _Spec:
     if zone is not None:
         offset = _parse_offset(zone)
     precision = "minute" if m["s"] is None else "second"
-    return _at(day, _Time(hour, minute, second, 0, precision), offset)
+    return on_day_at(day, Time(hour, minute, second, 0, precision), offset)
 
 
-def _from_relative(m: re.Match[str]) -> _Spec:
+def _from_relative(m: re.Match[str]) -> Spec:
     if m["now"] is not None or m["en_now"] is not None:
-        return _Ago("now", 0)
+        return Ago("now", 0)
     if m["en_n"] is not None:
         unit = _EN_AGO_UNITS[m["en_unit"].lower()]
-        return _Ago(unit, int(m["en_n"]) if m["en_n"].isdigit() else 1)
+        return Ago(unit, int(m["en_n"]) if m["en_n"].isdigit() else 1)
     if m["n"] is not None:
         unit = m["unit"]
-        return _Ago(_AGO_UNITS.get(unit, "month"), int(m["n"]))
+        return Ago(_AGO_UNITS.get(unit, "month"), int(m["n"]))
     days_back = _ON_DAY[m["day"]]
     time = _time_from(m)
     if time is not None and (days_back == 7 or m["tz"] is not None):
         raise _Invalid  # 先週 10:12 names no particular day; zones make no sense here
-    return _OnDay(days_back, time)
+    return OnDay(days_back, time)
 
 
 # Tried in order; the dominant grandfleet form first.
@@ -446,8 +406,6 @@ _FORMS = (
     (_RFC822, _from_rfc822),
     (_DAY_ONLY, _from_day_only),
 )
-
-_MAX_DAY = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def _calendar_date(m: re.Match[str], month: int, day: int) -> date:
@@ -466,7 +424,7 @@ def _absolute(m: re.Match[str], day: date) -> ParsedDate:
         raise _Invalid
     if m["time"] is None:
         return ParsedDate(day, "day")
-    return _at(day, _time_from(m), _offset_from(m))
+    return on_day_at(day, _time_from(m), _offset_from(m))
 
 
 def _weekday_from(m: re.Match[str]) -> int | None:
@@ -481,7 +439,7 @@ def _weekday_from(m: re.Match[str]) -> int | None:
     return None
 
 
-def _time_from(m: re.Match[str]) -> _Time | None:
+def _time_from(m: re.Match[str]) -> Time | None:
     """The time of day the match shows, None if none; _Invalid if impossible."""
     if m["time"] is None:
         return None
@@ -493,7 +451,7 @@ def _time_from(m: re.Match[str]) -> _Time | None:
     if m["noon"] is not None:
         if ampm is not None:
             raise _Invalid
-        return _Time(12, 0, 0, 0, "hour")
+        return Time(12, 0, 0, 0, "hour")
     microsecond = 0
     h1, mi1, s1, frac, h2, mi2, s2, half = m.group(
         "h1", "mi1", "s1", "frac", "h2", "mi2", "s2", "half"
@@ -528,7 +486,7 @@ def _time_from(m: re.Match[str]) -> _Time | None:
         hour = hour % 12 + (12 if afternoon else 0)
     if hour > 23 or minute > 59 or second > 59:
         raise _Invalid
-    return _Time(hour, minute, second, microsecond, precision)
+    return Time(hour, minute, second, microsecond, precision)
 
 
 def _offset_from(m: re.Match[str]) -> timedelta | None:
@@ -555,123 +513,3 @@ def _parse_offset(zone: str) -> timedelta:
         raise _Invalid
     offset = timedelta(hours=hh, minutes=mm)
     return -offset if zone[0] == "-" else offset
-
-
-_NINE_HOURS = timedelta(hours=9)
-_FIXED_OFFSET_SINCE = datetime(1952, 1, 1)  # Tokyo kept summer time 1948-1951, never since
-
-
-def _localize(value: datetime, offset: timedelta | None) -> datetime:
-    """Attach the zone the string named (else Tokyo) and express the result in Tokyo.
-
-    ``datetime.replace(tzinfo=ZoneInfo)`` and ``astimezone`` cost microseconds each; since
-    1952 Tokyo is a fixed +09:00, so plain arithmetic and one constructor do the same job.
-    """
-    if offset is not None and offset != _NINE_HOURS:
-        shifted = value - offset + _NINE_HOURS
-        if shifted < _FIXED_OFFSET_SINCE:
-            return value.replace(tzinfo=timezone(offset)).astimezone(TOKYO)
-        value = shifted
-    elif offset is not None and value < _FIXED_OFFSET_SINCE:
-        return value.replace(tzinfo=timezone(offset)).astimezone(TOKYO)
-    return datetime(
-        value.year,
-        value.month,
-        value.day,
-        value.hour,
-        value.minute,
-        value.second,
-        value.microsecond,
-        TOKYO,
-    )
-
-
-def _to_tokyo(now: datetime) -> datetime:
-    if now.tzinfo is None:
-        return now.replace(tzinfo=TOKYO)
-    return now.astimezone(TOKYO)
-
-
-def _resolve(spec: _Spec, now: datetime) -> ParsedDate | None:
-    """Turn a relative spec into a value, given ``now`` in Tokyo."""
-    if type(spec) is _Ago:
-        return _resolve_ago(spec, now)
-    if type(spec) is _OnDay:
-        day = now.date() - timedelta(days=spec.days_back)
-        return _at(day, spec.time, None)
-    assert type(spec) is _MonthDay
-    return _resolve_month_day(spec, now)
-
-
-def _resolve_ago(spec: _Ago, now: datetime) -> ParsedDate:
-    unit, n = spec.unit, spec.amount
-    exact = now.replace(microsecond=0)
-    if unit == "now":
-        return ParsedDate(exact, "minute")
-    if unit == "second":
-        return ParsedDate(exact - timedelta(seconds=n), "second")
-    if unit == "minute":
-        return ParsedDate(exact - timedelta(minutes=n), "minute")
-    if unit == "hour":
-        return ParsedDate(exact - timedelta(hours=n), "hour")
-    today = now.date()
-    if unit == "day":
-        return ParsedDate(today - timedelta(days=n), "day")
-    if unit == "week":
-        return ParsedDate(today - timedelta(weeks=n), "day")
-    months = n if unit == "month" else 12 * n
-    total = today.year * 12 + today.month - 1 - months
-    year, month = divmod(total, 12)
-    month += 1
-    day = min(today.day, _days_in_month(year, month))
-    return ParsedDate(date(year, month, day), "day")
-
-
-def _resolve_month_day(spec: _MonthDay, now: datetime) -> ParsedDate | None:
-    """The most recent matching day not after ``now`` (the day, or the moment if timed)."""
-    year, month = now.year, now.month
-    candidates = 12 if spec.month is None else 9  # 2月29日 may be up to 8 years back
-    for _ in range(candidates):
-        target_month = spec.month if spec.month is not None else month
-        if spec.day <= _days_in_month(year, target_month):
-            written = date(year, target_month, spec.day)
-            parsed = _at(written, spec.time, spec.offset)
-            shown = parsed.value
-            if shown <= (now if isinstance(shown, datetime) else now.date()):
-                # The weekday names the written day, not the day a zone shifts it to.
-                if spec.weekday is not None and written.weekday() != spec.weekday:
-                    return None  # the weekday contradicts the date the rule picks
-                return parsed
-        if spec.month is not None:
-            year -= 1
-        else:
-            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return None
-
-
-def _at(day: date, time: _Time | None, offset: timedelta | None) -> ParsedDate:
-    if time is None:
-        return ParsedDate(day, "day")
-    if offset is None:  # the common case, one constructor call
-        value = datetime(
-            day.year,
-            day.month,
-            day.day,
-            time.hour,
-            time.minute,
-            time.second,
-            time.microsecond,
-            TOKYO,
-        )
-        return ParsedDate(value, time.precision)
-    value = datetime(
-        day.year, day.month, day.day, time.hour, time.minute, time.second, time.microsecond
-    )
-    return ParsedDate(_localize(value, offset), time.precision)
-
-
-def _days_in_month(year: int, month: int) -> int:
-    if month == 2:
-        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-        return 29 if leap else 28
-    return _MAX_DAY[month]

@@ -103,6 +103,8 @@ class Comment:
     body_text: str = ""
     body_html: str = ""
     votes_raw: str | None = None  # the vote count text as shown, e.g. "25"
+    # The second count of two-button widgets (dislikes), as shown, e.g. "-3"
+    votes_down_raw: str | None = None
     page: int = 1  # WordPress comment page the comment was found on
     # Filled by the normalize pipeline:
     posted_at: str | None = (
@@ -111,6 +113,7 @@ class Comment:
     posted_date: str | None = None  # Tokyo calendar date "YYYY-MM-DD"
     posted_precision: str | None = None  # "day", "hour", "minute" or "second": what the page showed
     votes: int | None = None
+    votes_down: int | None = None  # how many down votes (never negative), from votes_down_raw
     capture_id: int | None = None  # the raw capture (WARC record) the comment was parsed from
 
 

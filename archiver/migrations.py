@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 #: The schema version this code writes; ``PRAGMA user_version`` of an up-to-date archive.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 #: FTS5 tokenizer of the search tables. The text they index is already cut into tokens
@@ -326,6 +326,17 @@ ALTER TABLE crawl_runs ADD COLUMN articles_due INTEGER;
 ALTER TABLE crawl_runs ADD COLUMN articles_not_modified INTEGER;
 """
 
+# Migration 6 (down votes): the second count of two-button vote widgets (Comments Like
+# Dislike, Thumbs Rating, wp-ulike's up/down templates), beside the up count in the
+# latest state and in the vote series. A series row holds both counts as seen together;
+# archives made before have none (NULL), as their pages were read without them.
+_VOTES_DOWN_V6 = """
+ALTER TABLE comments ADD COLUMN votes_down_raw TEXT;
+ALTER TABLE comments ADD COLUMN votes_down INTEGER;
+ALTER TABLE vote_counts ADD COLUMN votes_down_raw TEXT;
+ALTER TABLE vote_counts ADD COLUMN votes_down INTEGER;
+"""
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -370,4 +381,5 @@ MIGRATIONS: list[Migration] = [
         _script(_HISTORY_V3),
     ),
     Migration(5, "crawl frontier: revisit schedule, visits, validators", _script(_FRONTIER_V5)),
+    Migration(6, "down (dislike) vote counts beside the votes", _script(_VOTES_DOWN_V6)),
 ]

@@ -25,7 +25,8 @@ Design notes a researcher may care about:
 * History (migration 3) follows git-history / sqlite-history: ``comments`` and
   ``articles`` always hold the latest state, and every version ever seen is a row of
   ``comment_revisions`` / ``article_revisions`` (numbered, with when and in which run it
-  was seen); vote counts are a series in ``vote_counts`` (a row per observed change);
+  was seen); vote counts are a series in ``vote_counts`` (a row per observed change of
+  the up or the down count, holding both; migration 6 added the down counts);
   a removal is a fact with a time (``comments.deleted_at`` and a row of
   ``comment_removals`` per episode, closed when the comment comes back), never a
   deleted row. ``captures`` indexes the raw HTTP exchanges kept as WARC; rows parsed
@@ -50,6 +51,7 @@ __all__ = [
     "VIEWS",
     "Migration",
     "NotAnArchiveError",
+    "apply_migration",
     "check_archive",
     "ensure_schema",
     "schema_version",
@@ -68,7 +70,8 @@ VIEWS: dict[str, str] = {
 SELECT
     c.id, c.article_id, a.title AS article_title, a.url AS article_url,
     c.position, c.depth, c.parent_id, p.author AS parent_author,
-    c.author, c.posted_raw, c.posted_at, c.posted_date, c.votes, c.body_text, c.page
+    c.author, c.posted_raw, c.posted_at, c.posted_date, c.votes, c.votes_down, c.body_text,
+    c.page
 FROM comments c
 JOIN articles a ON a.id = c.article_id
 LEFT JOIN comments p ON p.id = c.parent_id
@@ -80,6 +83,7 @@ SELECT
     coalesce(sum(c.depth > 1), 0) AS replies,
     coalesce(sum(c.votes), 0) AS total_votes,
     max(c.votes) AS max_votes,
+    sum(c.votes_down) AS total_votes_down,
     min(c.posted_at) AS first_comment_at,
     max(c.posted_at) AS last_comment_at
 FROM articles a
@@ -113,7 +117,7 @@ JOIN comment_revisions first ON first.comment_id = r.comment_id AND first.revisi
     "vote_history": """
 SELECT
     v.comment_id, c.article_id, a.title AS article_title, c.author, v.seen_at, v.votes,
-    v.votes_raw, v.run_id
+    v.votes_raw, v.votes_down, v.votes_down_raw, v.run_id
 FROM vote_counts v
 JOIN comments c ON c.id = v.comment_id
 JOIN articles a ON a.id = c.article_id
@@ -210,19 +214,7 @@ def ensure_schema(db: Database) -> int:
     for migration in MIGRATIONS:
         if migration.version <= version:
             continue
-        with transaction(conn):
-            if migration.version == 1:
-                conn.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                    "version INTEGER PRIMARY KEY, description TEXT, applied_at TEXT)"
-                )
-            migration.apply(conn)
-            conn.execute(
-                "INSERT INTO schema_migrations (version, description, applied_at) "
-                "VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
-                (migration.version, migration.description),
-            )
-            conn.execute(f"PRAGMA user_version = {int(migration.version)}")
+        apply_migration(conn, migration)
         version = migration.version
     _ensure_views(conn)
     stored = conn.execute(
@@ -238,6 +230,25 @@ def ensure_schema(db: Database) -> int:
                 (str(SEGMENTER_VERSION),),
             )
     return version
+
+
+def apply_migration(conn: sqlite3.Connection, migration: Migration) -> None:
+    """Apply one migration with its ``schema_migrations`` row and ``user_version``, in
+    one transaction. (Tests also use it to build an archive as an older version left it.)
+    """
+    with transaction(conn):
+        if migration.version == 1:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                "version INTEGER PRIMARY KEY, description TEXT, applied_at TEXT)"
+            )
+        migration.apply(conn)
+        conn.execute(
+            "INSERT INTO schema_migrations (version, description, applied_at) "
+            "VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+            (migration.version, migration.description),
+        )
+        conn.execute(f"PRAGMA user_version = {int(migration.version)}")
 
 
 def _ensure_views(conn: sqlite3.Connection) -> None:

@@ -1,7 +1,8 @@
 """An article's comment thread as the archive knew it at a given time.
 
 The history tables say, for every comment, which text it had from when
-(``comment_revisions``), which vote count (``vote_counts``) and when it was not shown
+(``comment_revisions``), which vote counts (``vote_counts``: votes, and down votes where
+the widget shows them) and when it was not shown
 (``comment_removals``). :data:`THREAD_AS_OF_SQL` puts them together for one moment: the
 comments first seen by then, each with its text and votes as of then, nested under its
 parent, marked edited (a later revision than the first was seen by then) and deleted
@@ -36,7 +37,7 @@ versions AS (
     WHERE c.article_id = p.article_id AND r.seen_at <= p.at
 ),
 votes AS (
-    SELECT v.comment_id, v.votes, v.votes_raw,
+    SELECT v.comment_id, v.votes, v.votes_raw, v.votes_down, v.votes_down_raw,
         row_number() OVER (PARTITION BY v.comment_id ORDER BY v.seen_at DESC, v.id DESC) AS newest
     FROM vote_counts v
     JOIN comments c ON c.id = v.comment_id, params p
@@ -63,6 +64,8 @@ SELECT
     c.posted_at,
     vo.votes,
     vo.votes_raw,
+    vo.votes_down,
+    vo.votes_down_raw,
     v.revision > 1 AS edited,
     EXISTS (
         SELECT 1 FROM comment_removals m, params p
@@ -92,6 +95,8 @@ class ThreadComment:
     posted_at: str | None
     votes: int | None
     votes_raw: str | None
+    votes_down: int | None  # dislikes, on sites whose vote widget shows them
+    votes_down_raw: str | None
     edited: bool
     deleted: bool
     revision: int
@@ -165,6 +170,9 @@ def format_thread(comments: list[ThreadComment]) -> str:
     for comment in comments:
         indent = "    " * (comment.depth - 1)
         votes = comment.votes if comment.votes is not None else (comment.votes_raw or "-")
+        if comment.votes_down is not None or comment.votes_down_raw is not None:
+            down = comment.votes_down
+            votes = f"{votes} down {down if down is not None else comment.votes_down_raw}"
         marks = "".join(
             mark
             for mark, on in ((" [edited]", comment.edited), (" [deleted]", comment.deleted))

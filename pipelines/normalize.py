@@ -10,6 +10,7 @@ when both parse but disagree at the precision both show, that is an anomaly too.
 
 Stats (per string attempted): ``archiver/dates/parsed``, ``archiver/dates/unparsed``,
 ``archiver/dates/disagree``, ``archiver/votes/parsed``, ``archiver/votes/unparsed``,
+``archiver/votes_down/parsed``, ``archiver/votes_down/unparsed`` (dislike counters),
 ``archiver/anomalies`` (every anomaly this pipeline adds); per item,
 ``archiver/dates/no_fetched_at`` when the item has no usable ``fetched_at`` and the clock
 stands in as the reference time of relative dates.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -32,6 +34,7 @@ from archiver.normalize import (
     PRECISIONS,
     TOKYO,
     ParsedDate,
+    parse_down_vote_count,
     parse_japanese_date_with_precision,
     parse_vote_count,
 )
@@ -78,15 +81,28 @@ class NormalizePipeline:
             )
             if posted is not None:
                 comment.posted_at, comment.posted_date, comment.posted_precision = posted
-            if comment.votes_raw is not None:  # no counter in the markup is not an anomaly
-                comment.votes = parse_vote_count(comment.votes_raw)
-                if comment.votes is None:
-                    self.stats.inc_value("archiver/votes/unparsed")
-                    problem = "empty votes" if not comment.votes_raw.strip() else "unparsed votes"
-                    self._anomaly(item, "comment.votes", comment.votes_raw, problem)
-                else:
-                    self.stats.inc_value("archiver/votes/parsed")
+            comment.votes = self._normalize_count(
+                item, "votes", comment.votes_raw, parse_vote_count
+            )
+            comment.votes_down = self._normalize_count(
+                item, "votes_down", comment.votes_down_raw, parse_down_vote_count
+            )
         return item
+
+    def _normalize_count(
+        self, item: Article, field: str, raw: str | None, parse: Callable[[str], int | None]
+    ) -> int | None:
+        """A vote counter's integer; None, counted and recorded, when it does not read."""
+        if raw is None:  # no counter in the markup is not an anomaly
+            return None
+        value = parse(raw)
+        if value is None:
+            self.stats.inc_value(f"archiver/{field}/unparsed")
+            problem = f"empty {field}" if not raw.strip() else f"unparsed {field}"
+            self._anomaly(item, f"comment.{field}", raw, problem)
+        else:
+            self.stats.inc_value(f"archiver/{field}/parsed")
+        return value
 
     def close_spider(self) -> None:
         for field, values in self.examples.items():

@@ -190,6 +190,10 @@ def test_every_vote_series(history):
         stored = defaultdict(list)
         for row in conn.execute("SELECT comment_id, run_id, votes FROM vote_counts ORDER BY id"):
             stored[row["comment_id"]].append((row["run_id"], row["votes"]))
+        # The site's like widget has no down count: none is stored, none made a row.
+        down = "votes_down IS NOT NULL OR votes_down_raw IS NOT NULL"
+        assert conn.execute(f"SELECT count(*) FROM vote_counts WHERE {down}").fetchone()[0] == 0
+        assert conn.execute(f"SELECT count(*) FROM comments WHERE {down}").fetchone()[0] == 0
     assert dict(stored) == dict(votes)
     assert any(len(series) > 2 for series in votes.values())
 

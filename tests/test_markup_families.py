@@ -35,6 +35,7 @@ COMMENT_FIELDS = (
     "posted_raw",
     "body_text",
     "votes_raw",
+    "votes_down_raw",
 )
 
 

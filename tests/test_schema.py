@@ -268,6 +268,7 @@ def test_views_answer(tmp_path):
             "replies": 3,
             "total_votes": 79,
             "max_votes": 25,
+            "total_votes_down": None,  # no comment of the seed shows a down count
             "first_comment_at": "2022-01-27",
             "last_comment_at": "2022-01-27",
         }

@@ -402,6 +402,8 @@ def test_seed_article_rows(db):
         "body_html": "<p>" + SEED_COMMENTS[2][5].replace("\n", "<br>") + "</p>",
         "votes_raw": "10",
         "votes": 10,
+        "votes_down_raw": None,  # the seed site's widget has no down count
+        "votes_down": None,
         "page": 1,
         "first_seen_at": FETCHED_AT,
         "last_seen_at": FETCHED_AT,

@@ -39,10 +39,9 @@ async def _comment_select(db: Any, tables: set[str]) -> str:
     """The comment columns this archive has, with history marks when it keeps history
     (``tables``: the archive's tables, from :func:`_tables`)."""
     columns = _COMMENT_COLUMNS
-    if "deleted_at" in await _columns(db, "comments"):
-        columns += ", deleted_at"
-    else:
-        columns += ", NULL AS deleted_at"
+    present = await _columns(db, "comments")
+    columns += ", deleted_at" if "deleted_at" in present else ", NULL AS deleted_at"
+    columns += ", votes_down" if "votes_down" in present else ", NULL AS votes_down"
     if "comment_revisions" in tables:
         columns += (
             ", (SELECT count(*) FROM comment_revisions r WHERE r.comment_id = comments.id)"

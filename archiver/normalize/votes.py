@@ -85,6 +85,22 @@ def _parse(text: str) -> int | None:
 _parse_cached = lru_cache(maxsize=4096)(_parse)
 
 
+def parse_down_vote_count(text: str | None) -> int | None:
+    """How many down votes a dislike counter shows, or None: a count, never negative.
+
+    Down counters print their count with a minus (Thumbs Rating's ``-0``, wp-ulike's
+    formatted dislikes) or without one (Comments Like Dislike's ``3``); both are the
+    number of votes, read by :func:`parse_vote_count` with the same rules.
+
+    >>> [parse_down_vote_count(t) for t in ["-0", "-3", "3", "−12", "👎 1.2k"]]
+    [0, 3, 3, 12, 1200]
+    >>> [parse_down_vote_count(t) for t in ["", "- 3", "3/5", None]]
+    [None, None, None, None]
+    """
+    value = parse_vote_count(text)
+    return None if value is None else abs(value)
+
+
 def _token_value(body: str, suffix: str | None) -> int | None:
     if suffix is not None:
         return _scaled(body[:-1], _SUFFIX_MULTIPLIERS[suffix])

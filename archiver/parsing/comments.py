@@ -102,6 +102,13 @@ GENERIC_VOTES = (
     "[class*=like_count]",
     "[class*=vote-count]",
 )
+# The down (dislike) count of two-button vote widgets: Comments Like Dislike, Thumbs
+# Rating, wp-ulike Pro's up/down templates. Looked for only in the widget around the up
+# count (:func:`_vote_counts`), never by a scan of the thread.
+GENERIC_VOTES_DOWN = (".cld-dislike-count-wrap", ".thumbs-rating-down", ".wp_ulike_counter_down")
+# Classes of down counts: never the up count, even when it is the only count an
+# up-vote selector found ("[class*=like-count]" matches "cld-dislike-count-wrap").
+_DOWN_CLASS = re.compile("dislike|counter_down|rating-down")
 # Never part of a comment's body: reply and edit links, like and vote widgets.
 NOT_BODY = (
     ".reply, .comment-reply, .comment-reply-link, .comment-edit-link, .edit-link, "
@@ -147,6 +154,8 @@ def parse_comments(
     if not thread.comments:
         return [], pingbacks
     owners = {item.element.mem_id: index for index, item in enumerate(thread.comments)}
+    down_selector = ", ".join(profile.comment_votes_down + GENERIC_VOTES_DOWN)
+    down_in_profile = bool(profile.comment_votes_down)
     authors, dates, bodies, votes = _assign_fields(
         find,
         thread,
@@ -172,7 +181,9 @@ def parse_comments(
             blocks = _bare_paragraphs(item.element, author_element)
             body = blocks[0] if blocks else None
             body_text, body_html = _blocks_text_and_html(blocks)
-        vote = votes.get(index)
+        vote, vote_down = votes.get(index), None
+        if vote is not None and (down_in_profile or _may_have_down(vote)):
+            vote, vote_down = _vote_counts(vote, item.element, down_selector)
         comments.append(
             Comment(
                 comment_id=item.comment_id,
@@ -185,7 +196,8 @@ def parse_comments(
                 posted_attr=posted_attr,
                 body_text=body_text,
                 body_html=body_html,
-                votes_raw=inline_text(vote) if vote is not None else None,
+                votes_raw=_count_text(vote),
+                votes_down_raw=_count_text(vote_down) if vote_down is not None else None,
                 page=page,
             )
         )
@@ -279,6 +291,45 @@ def _owner(element: Node, ancestry: dict[int, int | None]) -> int | None:
     for node in walked:
         ancestry[node] = None
     return None
+
+
+def _may_have_down(up: Node) -> bool:
+    """Whether a count's classes may be a two-button plugin's: a few substring tests
+    that the counts of like-only widgets (most pages) fail at once."""
+    classes = up.attrs.get("class") or ""
+    return (
+        "cld-" in classes or "thumbs-" in classes or "_counter_" in classes or "dislike" in classes
+    )
+
+
+def _vote_counts(up: Node, comment: Node, down_selector: str) -> tuple[Node | None, Node | None]:
+    """The up and the down count of a comment, from the count the field scan found.
+
+    Two-button widgets put both counts in one container, so the down count is looked
+    for only there (the up count's parent, then grandparent, inside the comment), and
+    only when the up count's classes name such a plugin or the profile names a down
+    count: most threads have none, and a scan of each thread for it would cost them all.
+    A down count is never the up count, even when an up-vote selector found it.
+    """
+    if _DOWN_CLASS.search(up.attrs.get("class") or "") is not None:
+        return None, up
+    container = up.parent
+    for _ in range(2):
+        if container is None or same(container, comment):
+            break
+        down = container.css_first(down_selector)
+        if down is not None and _owned_by(down, container, comment):
+            return up, down
+        container = container.parent
+    return up, None
+
+
+def _count_text(counter: Node | None) -> str | None:
+    """A vote count as shown: its text, or the value wp-ulike shows from an attribute
+    (its count boxes are empty spans that CSS fills with ``data-ulike-counter-value``)."""
+    if counter is None:
+        return None
+    return inline_text(counter) or attr(counter, "data-ulike-counter-value") or ""
 
 
 def _text_and_html(body: Node, comment: Node) -> tuple[str, str]:

@@ -80,6 +80,8 @@ class SiteProfile:
     comment_date: Selectors = ()
     comment_body: Selectors = ()
     comment_votes: Selectors = ()
+    # The down (dislike) count, looked for in the vote widget around the comment_votes one.
+    comment_votes_down: Selectors = ()
     # Listing pages
     listing_links: Selectors = ()
     listing_next: Selectors = ()

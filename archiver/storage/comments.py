@@ -3,7 +3,7 @@
 ``comments`` always holds each comment as last seen. What changed is added, never
 overwritten (git-history / sqlite-history): a new ``comment_revisions`` row when the
 author or the text differs from the version before, a ``vote_counts`` row when the vote
-count differs, and a removal (``comments.deleted_at`` plus a ``comment_removals`` row)
+count or the down (dislike) count differs, and a removal (``comments.deleted_at`` plus a ``comment_removals`` row)
 when a thread that arrived whole no longer shows the comment. A version is compared
 only with the one before it, so a change back to an earlier text is a new revision.
 
@@ -30,7 +30,8 @@ from archiver.storage.search_index import (
 
 _FIELDS = (
     "article_id, parent_id, depth, position, author, author_url, posted_raw, posted_attr,"
-    " posted_at, posted_date, posted_precision, body_text, body_html, votes_raw, votes, page"
+    " posted_at, posted_date, posted_precision, body_text, body_html, votes_raw, votes,"
+    " votes_down_raw, votes_down, page"
 )
 _FIELD_NAMES = [c.strip() for c in _FIELDS.split(",")]
 
@@ -51,13 +52,15 @@ _CONTENT = [
         "body_text",
         "body_html",
         "votes_raw",
+        "votes_down_raw",
         "parent_id",
     )
 ]
 # What makes a new revision: who wrote it and what it says. (Not the date text: a
 # relative date such as 3時間前 changes on every visit without the comment changing.)
 _REVISED = [_index(name) for name in ("author", "author_url", "body_text", "body_html")]
-_VOTES = [_index("votes_raw"), _index("votes")]
+# A vote series row holds both counts as seen together; a change of either adds one.
+_VOTES = [_index(name) for name in ("votes_raw", "votes", "votes_down_raw", "votes_down")]
 # The comment's own fields in _FIELDS order after article_id and parent_id, read in one
 # C call per comment.
 _VALUES = attrgetter(*_FIELD_NAMES[2:])
@@ -81,7 +84,8 @@ _REVISION_INSERT = (
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _VOTES_INSERT = (
-    "INSERT INTO vote_counts (comment_id, seen_at, run_id, votes_raw, votes) VALUES (?, ?, ?, ?, ?)"
+    "INSERT INTO vote_counts (comment_id, seen_at, run_id, votes_raw, votes, votes_down_raw,"
+    " votes_down) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -158,8 +162,8 @@ def save_comments(
         if old is None:
             new_rows.append((comment_id, *values, seen_at, seen_at))
             revisions.append((comment_id, values, comment.capture_id))
-            if values[_VOTES[0]] is not None or values[_VOTES[1]] is not None:
-                votes.append((comment_id, seen_at, run_id, values[_VOTES[0]], values[_VOTES[1]]))
+            if any(values[i] is not None for i in _VOTES):
+                votes.append((comment_id, seen_at, run_id, *(values[i] for i in _VOTES)))
             fts_insert.append(
                 (comment_id, author_tokens(comment.author), segment(comment.body_text))
             )
@@ -178,7 +182,7 @@ def save_comments(
             revisions.append((comment_id, values, comment.capture_id))
         if any(old[i] != values[i] for i in _VOTES):
             changes.votes_changed += 1
-            votes.append((comment_id, seen_at, run_id, values[_VOTES[0]], values[_VOTES[1]]))
+            votes.append((comment_id, seen_at, run_id, *(values[i] for i in _VOTES)))
         if old[_AUTHOR] != values[_AUTHOR] or old[_BODY] != values[_BODY]:
             fts_delete.append((comment_id, author_tokens(old[_AUTHOR]), segment(old[_BODY])))
             fts_insert.append(

@@ -138,6 +138,41 @@ def test_wp_ulike_pro_updown_counts_are_read_from_their_attribute():
     ] == shown
 
 
+SITE_WIDGET_PAGE = """<!DOCTYPE html><html><head><meta charset="UTF-8"><title>t</title></head>
+<body class="single postid-7"><article class="post-7 post"><h1 class="entry-title">記事</h1>
+</article><ol class="comment-list">
+<li id="comment-71" class="comment depth-1"><div class="comment-author"><b class="fn">甲</b></div>
+<div class="comment-metadata"><time datetime="2022-01-27T10:00:00+09:00">1月27日</time></div>
+<div class="comment-content"><p>親のコメント</p></div>
+<div class="rate"><span class="rate-good">5</span></div>
+<ol class="children"><li id="comment-72" class="comment depth-2">
+<div class="comment-author"><b class="fn">乙</b></div>
+<div class="comment-metadata"><time datetime="2022-01-27T11:00:00+09:00">1月27日</time></div>
+<div class="comment-content"><p>返信</p></div>
+<div class="rate"><span class="rate-good">1</span><span class="rate-bad">2</span></div>
+</li></ol></li></ol></body></html>"""
+
+
+def test_a_profiles_own_down_selector_reads_its_widget_and_not_a_replys():
+    """A site profile names its widget's counts; the parent's widget has no down count,
+    and its reply's is not taken for it."""
+    profile = replace(
+        get_profile("wordpress"), comment_votes=(".rate-good",), comment_votes_down=(".rate-bad",)
+    )
+    response = HtmlResponse(
+        url="https://site.example.jp/2022/01/27/a/",
+        body=SITE_WIDGET_PAGE.encode(),
+        headers={"Content-Type": "text/html; charset=UTF-8"},
+    )
+    article = parse_article_page(response, profile)
+    assert [
+        (c.comment_id, c.parent_id, c.votes_raw, c.votes_down_raw) for c in article.comments
+    ] == [
+        (71, None, "5", None),
+        (72, 71, "1", "2"),
+    ]
+
+
 def test_a_down_count_alone_is_never_taken_as_the_votes():
     """With the like counts gone, "[class*=like-count]" would match the dislike count."""
     html = (FIXTURES / f"{CLD}.html").read_text(encoding="utf-8")

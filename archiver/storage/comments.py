@@ -4,8 +4,9 @@
 overwritten (git-history / sqlite-history): a new ``comment_revisions`` row when the
 author or the text differs from the version before, a ``vote_counts`` row when the vote
 count or the down (dislike) count differs, and a removal (``comments.deleted_at`` plus a
-``comment_removals`` row) when a thread that arrived whole no longer shows the comment. A version is compared
-only with the one before it, so a change back to an earlier text is a new revision.
+``comment_removals`` row) when a thread that arrived whole no longer shows the comment.
+A version is compared only with the one before it, so a change back to an earlier text
+is a new revision.
 
 It is written for speed: one SELECT of the article's stored comments, then
 ``executemany`` batches; an unchanged comment costs one ``last_seen_at`` update.

@@ -15,7 +15,9 @@ What a reader sees as the comment is what is kept:
   written next to the name;
 * the body is the comment's text element, or, in core's old ``div``/html4 format, the
   bare paragraphs beside ``.comment-author`` and ``.comment-meta``; reply links, like
-  and vote buttons and their counts are taken out of it.
+  and vote buttons and their counts are taken out of it;
+* the votes are the counts shown, read by :mod:`archiver.parsing.votes` (the down count
+  of two-button widgets too).
 """
 
 from __future__ import annotations
@@ -38,7 +40,15 @@ from archiver.parsing.text import (
     sole_text,
     text_and_html,
 )
-from archiver.parsing.thread import DD, Thread, ThreadItem, find_thread, previous_element
+from archiver.parsing.thread import (
+    DD,
+    Thread,
+    ThreadItem,
+    find_thread,
+    owned_by,
+    previous_element,
+)
+from archiver.parsing.votes import GENERIC_VOTES, GENERIC_VOTES_DOWN, count_text, vote_counts
 from archiver.sites.profile import SiteProfile
 
 GENERIC_AUTHOR = (
@@ -86,29 +96,6 @@ GENERIC_BODY = (
     "[itemprop=text]",
     "[class*=comment__content]",  # BEM: Snow Monkey's c-comment__content
 )
-GENERIC_VOTES = (
-    "span.count-box",
-    ".wp_ulike_counter_up",
-    ".wpd-vote-result",
-    ".cld-like-count-wrap",
-    ".thumbs-rating-up",
-    ".comment-like-count",
-    ".like-count",
-    ".likes-count",
-    ".vote-count",
-    ".c-like__count",
-    "[class*=like__count]",
-    "[class*=like-count]",
-    "[class*=like_count]",
-    "[class*=vote-count]",
-)
-# The down (dislike) count of two-button vote widgets: Comments Like Dislike, Thumbs
-# Rating, wp-ulike Pro's up/down templates. Looked for only in the widget around the up
-# count (:func:`_vote_counts`), never by a scan of the thread.
-GENERIC_VOTES_DOWN = (".cld-dislike-count-wrap", ".thumbs-rating-down", ".wp_ulike_counter_down")
-# Classes of down counts: never the up count, even when it is the only count an
-# up-vote selector found ("[class*=like-count]" matches "cld-dislike-count-wrap").
-_DOWN_CLASS = re.compile("dislike|counter_down|rating-down")
 # Never part of a comment's body: reply and edit links, like and vote widgets.
 NOT_BODY = (
     ".reply, .comment-reply, .comment-reply-link, .comment-edit-link, .edit-link, "
@@ -127,7 +114,6 @@ _NOT_BODY_MARKERS = (
     "sharedaddy",
     "moderation",
 )
-_COMMENT_ID = re.compile(r"^(?:li-)?comment-\d+$")
 # Paragraph-like children that are the text of a comment without a text element.
 _BARE_BLOCKS = frozenset({"p", "blockquote", "pre", "ul", "ol", "table", "figure", "h4", "h5"})
 _META_WORDS = ("author", "meta", "reply", "vcard", "avatar", "moderation", "children", "like")
@@ -181,9 +167,9 @@ def parse_comments(
             blocks = _bare_paragraphs(item.element, author_element)
             body = blocks[0] if blocks else None
             body_text, body_html = _blocks_text_and_html(blocks)
-        vote, vote_down = votes.get(index), None
-        if vote is not None and (down_in_profile or _may_have_down(vote)):
-            vote, vote_down = _vote_counts(vote, item.element, down_selector)
+        vote, vote_down = vote_counts(
+            votes.get(index), item.element, down_selector, down_in_profile
+        )
         comments.append(
             Comment(
                 comment_id=item.comment_id,
@@ -196,8 +182,8 @@ def parse_comments(
                 posted_attr=posted_attr,
                 body_text=body_text,
                 body_html=body_html,
-                votes_raw=_count_text(vote),
-                votes_down_raw=_count_text(vote_down) if vote_down is not None else None,
+                votes_raw=count_text(vote),
+                votes_down_raw=count_text(vote_down),
                 page=page,
             )
         )
@@ -293,45 +279,6 @@ def _owner(element: Node, ancestry: dict[int, int | None]) -> int | None:
     return None
 
 
-def _may_have_down(up: Node) -> bool:
-    """Whether a count's classes may be a two-button plugin's: a few substring tests
-    that the counts of like-only widgets (most pages) fail at once."""
-    classes = up.attrs.get("class") or ""
-    return (
-        "cld-" in classes or "thumbs-" in classes or "_counter_" in classes or "dislike" in classes
-    )
-
-
-def _vote_counts(up: Node, comment: Node, down_selector: str) -> tuple[Node | None, Node | None]:
-    """The up and the down count of a comment, from the count the field scan found.
-
-    Two-button widgets put both counts in one container, so the down count is looked
-    for only there (the up count's parent, then grandparent, inside the comment), and
-    only when the up count's classes name such a plugin or the profile names a down
-    count: most threads have none, and a scan of each thread for it would cost them all.
-    A down count is never the up count, even when an up-vote selector found it.
-    """
-    if _DOWN_CLASS.search(up.attrs.get("class") or "") is not None:
-        return None, up
-    container = up.parent
-    for _ in range(2):
-        if container is None or same(container, comment):
-            break
-        down = container.css_first(down_selector)
-        if down is not None and _owned_by(down, container, comment):
-            return up, down
-        container = container.parent
-    return up, None
-
-
-def _count_text(counter: Node | None) -> str | None:
-    """A vote count as shown: its text, or the value wp-ulike shows from an attribute
-    (its count boxes are empty spans that CSS fills with ``data-ulike-counter-value``)."""
-    if counter is None:
-        return None
-    return inline_text(counter) or attr(counter, "data-ulike-counter-value") or ""
-
-
 def _text_and_html(body: Node, comment: Node) -> tuple[str, str]:
     """Text and cleaned HTML of a body element, without the reply/like/vote parts in it.
 
@@ -342,21 +289,11 @@ def _text_and_html(body: Node, comment: Node) -> tuple[str, str]:
     if "class=" not in html or not any(marker in html for marker in _NOT_BODY_MARKERS):
         return text, html
     inside = [node for node in body.css(NOT_BODY) if not same(node, body)]
-    inside = [node for node in inside if _owned_by(node, body, comment)]
+    inside = [node for node in inside if owned_by(node, body, comment)]
     if not inside:
         return text, html
     clone = cleaned_copy(body, remove=inside)
     return block_text(clone), inner_html(clone)
-
-
-def _owned_by(node: Node, body: Node, comment: Node) -> bool:
-    """Whether ``node`` belongs to this body, not to a reply nested in it."""
-    parent = node.parent
-    while parent is not None and not same(parent, body):
-        if same(parent, comment) or _COMMENT_ID.match(parent.id or ""):
-            return False
-        parent = parent.parent
-    return True
 
 
 def _bare_paragraphs(element: Node, author: Node | None = None) -> list[Node]:

@@ -28,7 +28,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from archiver.parsing.document import Node, holds, tag_id_of
+from archiver.parsing.document import Node, holds, same, tag_id_of
 from archiver.parsing.select import Finder, has_class
 from archiver.sites.profile import SiteProfile
 
@@ -297,6 +297,17 @@ def _inside(element: Node, areas: set[int]) -> bool:
             return True
         node = node.parent
     return False
+
+
+def owned_by(node: Node, container: Node, comment: Node) -> bool:
+    """Whether ``node`` in ``container`` (a part of ``comment``: its body, its vote
+    widget) belongs to it, not to a reply nested in it."""
+    parent = node.parent
+    while parent is not None and not same(parent, container):
+        if same(parent, comment) or _COMMENT_ID.match(parent.id or ""):
+            return False
+        parent = parent.parent
+    return True
 
 
 def previous_element(node: Node) -> Node | None:

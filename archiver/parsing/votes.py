@@ -41,9 +41,6 @@ GENERIC_VOTES_DOWN = (".cld-dislike-count-wrap", ".thumbs-rating-down", ".wp_uli
 # Classes of down counts: never the up count, even when it is the only count an
 # up-vote selector found ("[class*=like-count]" matches "cld-dislike-count-wrap").
 _DOWN_CLASS = re.compile("dislike|counter_down|rating-down")
-# Substrings of the classes of two-button plugins' counts: like-only widgets (most
-# pages) fail these tests at once.
-_TWO_BUTTON_MARKERS = ("cld-", "thumbs-", "_counter_", "dislike")
 
 
 def vote_counts(
@@ -59,7 +56,15 @@ def vote_counts(
     if up is None:
         return None, None
     classes = up.attrs.get("class") or ""
-    if not down_in_profile and not any(marker in classes for marker in _TWO_BUTTON_MARKERS):
+    # The classes of two-button plugins' counts; like-only widgets (most pages) fail
+    # these tests at once. (Spelled out: a generator here costs more than the tests.)
+    if not (
+        down_in_profile
+        or "cld-" in classes
+        or "thumbs-" in classes
+        or "_counter_" in classes
+        or "dislike" in classes
+    ):
         return up, None
     if _DOWN_CLASS.search(classes) is not None:
         return None, up

@@ -12,9 +12,8 @@ that outpaces SQLite pays one COMMIT per backlog instead of one per article.
 It is the crawl's one writer to the archive: the frontier pipeline hands it the visit
 of each article (written in the article's own transaction, ``after_save``), its other
 writes (``in_writer``) and its counts of the run (``before_close``), announced by the
-``archive_opened`` signal. Two writers
-would wait on each other's locks, and a crash between two commits could leave a saved
-article without its visit.
+``archive_opened`` signal. Two writers would wait on each other's locks, and a crash
+between two commits could leave a saved article without its visit.
 
 One ``crawl_runs`` row per crawl: opened when the spider opens, closed with the close
 reason, counts (new, edited, deleted, restored comments, vote changes, edited and gone

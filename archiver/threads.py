@@ -6,8 +6,8 @@ the widget shows them) and when it was not shown (``comment_removals``).
 :data:`THREAD_AS_OF_SQL` puts them together for one moment: the comments first seen by
 then, each with its text and votes as of then, nested under its parent, marked edited
 (a later revision than the first was seen by then) and deleted (removed by then and not
-back yet). The same SQL serves ``archiver thread`` and the
-Datasette canned query ``thread_as_of``, so both always show the same thread.
+back yet). The same SQL serves ``archiver thread`` and the Datasette canned query
+``thread_as_of``, so both always show the same thread.
 
 Times are ISO 8601 text as stored (``2022-02-03T12:00:00+09:00``, Tokyo time);
 :func:`normalize_time` turns what a user types into that form.
